@@ -1,0 +1,240 @@
+#include "common/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/units.hpp"
+
+namespace shopstream {
+namespace {
+
+using Apply = std::function<std::optional<std::string>(Settings&, std::string_view)>;
+
+Apply set_string(std::string Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    s.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+Apply set_nonempty(std::string Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    if (v.empty()) return "must not be empty";
+    s.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+Apply set_duration(std::chrono::milliseconds Settings::*field, bool allow_zero = false) {
+  return [field, allow_zero](Settings& s, std::string_view v) -> std::optional<std::string> {
+    auto d = parse_duration(v);
+    if (!d || (!allow_zero && d->count() == 0))
+      return "expected a duration such as 500ms, 4s, 10m or 24h";
+    s.*field = *d;
+    return std::nullopt;
+  };
+}
+
+template <typename T>
+Apply set_number(T Settings::*field, std::int64_t min, std::int64_t max) {
+  return [field, min, max](Settings& s, std::string_view v) -> std::optional<std::string> {
+    auto n = parse_int(v);
+    if (!n || *n < min || *n > max)
+      return "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    s.*field = static_cast<T>(*n);
+    return std::nullopt;
+  };
+}
+
+Apply set_bytes(std::uint64_t Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    auto n = parse_bytes(v);
+    if (!n || *n == 0) return "expected a size such as 2MiB, 512KiB or 1048576";
+    s.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Apply set_addr(std::string Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    auto colon = v.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return "expected HOST:PORT";
+    auto port = parse_int(v.substr(colon + 1));
+    if (!port || *port < 0 || *port > 65535) return "expected HOST:PORT with a port 0-65535";
+    s.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::vector<std::string> split_list(std::string_view v) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    auto comma = v.find(',', start);
+    if (comma == std::string_view::npos) comma = v.size();
+    auto item = v.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Option>& all_options() {
+  static const std::vector<Option> options = {
+      {"kafka-brokers", "SHOPSTREAM_KAFKA_BROKERS", "HOST:PORT,...",
+       "Kafka bootstrap servers. Unset in `all`: an embedded, non-durable mock cluster.", "",
+       false, set_string(&Settings::kafka_brokers)},
+      {"kafka-properties", "SHOPSTREAM_KAFKA_PROPERTIES", "K=V,...",
+       "Extra librdkafka properties (TLS, SASL, tuning), applied last.", "", true,
+       set_string(&Settings::kafka_properties)},
+      {"topic-prefix", "SHOPSTREAM_TOPIC_PREFIX", "PREFIX", "Prefix of every Kafka topic.",
+       "shopify.", false, set_string(&Settings::topic_prefix)},
+      {"topic-partitions", "SHOPSTREAM_TOPIC_PARTITIONS", "N",
+       "Partitions of topics created at start-up.", "6", false,
+       set_number(&Settings::topic_partitions, 1, 10'000)},
+      {"topic-replication", "SHOPSTREAM_TOPIC_REPLICATION", "N",
+       "Replication factor of topics created at start-up (-1: broker default).", "-1", false,
+       set_number(&Settings::topic_replication, -1, 100)},
+      {"database-url", "SHOPSTREAM_DATABASE_URL", "URL",
+       "Postgres connection string or URI (libpq).", "", true,
+       set_string(&Settings::database_url)},
+      {"api-secret", "SHOPIFY_API_SECRET", "SECRET,...",
+       "App client secret(s) that sign webhooks; current first, old ones after it.", "", true,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         s.api_secrets = split_list(v);
+         if (s.api_secrets.empty()) return "must name at least one secret";
+         return std::nullopt;
+       }},
+      {"shop-secrets-file", "SHOPSTREAM_SHOP_SECRETS_FILE", "PATH",
+       "File of per-shop webhook secrets, one `shop.myshopify.com=secret` a line.", "", false,
+       set_string(&Settings::shop_secrets_file)},
+      {"ingress-addr", "SHOPSTREAM_INGRESS_ADDR", "HOST:PORT", "Webhook listener address.",
+       "0.0.0.0:8080", false, set_addr(&Settings::ingress_addr)},
+      {"dashboard-addr", "SHOPSTREAM_DASHBOARD_ADDR", "HOST:PORT",
+       "Dashboard, SSE and read API address.", "0.0.0.0:8081", false,
+       set_addr(&Settings::dashboard_addr)},
+      {"metrics-addr", "SHOPSTREAM_METRICS_ADDR", "HOST:PORT",
+       "Prometheus /metrics address.", "0.0.0.0:9464", false, set_addr(&Settings::metrics_addr)},
+      {"ack-deadline", "SHOPSTREAM_ACK_DEADLINE", "DURATION",
+       "Longest wait for Kafka's durable ack before answering 503 (Shopify gives up at 5s).",
+       "4s", false, set_duration(&Settings::ack_deadline)},
+      {"read-timeout", "SHOPSTREAM_READ_TIMEOUT", "DURATION",
+       "Longest time to receive one whole request once its first byte arrived.", "10s", false,
+       set_duration(&Settings::read_timeout)},
+      {"idle-timeout", "SHOPSTREAM_IDLE_TIMEOUT", "DURATION",
+       "Longest wait for the next request on a keep-alive connection.", "60s", false,
+       set_duration(&Settings::idle_timeout)},
+      {"shutdown-timeout", "SHOPSTREAM_SHUTDOWN_TIMEOUT", "DURATION",
+       "On SIGTERM, longest wait for in-flight requests and the producer flush.", "25s", false,
+       set_duration(&Settings::shutdown_timeout)},
+      {"dedup-window", "SHOPSTREAM_DEDUP_WINDOW", "DURATION",
+       "How long a durable webhook id suppresses re-publishing of its redeliveries.", "15m",
+       false, set_duration(&Settings::dedup_window, true)},
+      {"dedup-capacity", "SHOPSTREAM_DEDUP_CAPACITY", "N",
+       "Most webhook ids remembered for duplicate suppression.", "500000", false,
+       set_number(&Settings::dedup_capacity, 0, 100'000'000)},
+      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body.", "2MiB",
+       false, set_bytes(&Settings::max_body_bytes)},
+      {"max-connections", "SHOPSTREAM_MAX_CONNECTIONS", "N",
+       "Most open client connections; more are closed at once.", "10000", false,
+       set_number(&Settings::max_connections, 1, 1'000'000)},
+      {"threads", "SHOPSTREAM_THREADS", "N", "HTTP worker threads (0: one per core).", "0",
+       false, set_number(&Settings::threads, 0, 256)},
+      {"ready-file", "SHOPSTREAM_READY_FILE", "PATH",
+       "Once serving, write the bound addresses there as JSON (for supervisors and tests).",
+       "", false, set_string(&Settings::ready_file)},
+      {"log-level", "SHOPSTREAM_LOG_LEVEL", "LEVEL", "debug, info, warn or error.", "info",
+       false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error")
+           return "expected debug, info, warn or error";
+         s.log_level = std::string(v);
+         return std::nullopt;
+       }},
+      {"dashboard-secret", "SHOPSTREAM_DASHBOARD_SECRET", "SECRET",
+       "Signs per-shop dashboard access tokens.", "", true,
+       set_nonempty(&Settings::dashboard_secret)},
+      {"help", "", "", "Show this help.", "", false,
+       [](Settings& s, std::string_view) -> std::optional<std::string> {
+         s.help = true;
+         return std::nullopt;
+       }},
+  };
+  return options;
+}
+
+EnvLookup process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<Settings> load_settings(const std::vector<std::string_view>& accepted,
+                               const std::vector<std::string>& args, const EnvLookup& env) {
+  Settings s;
+  auto find = [&](std::string_view flag) -> const Option* {
+    if (std::find(accepted.begin(), accepted.end(), flag) == accepted.end() && flag != "help")
+      return nullptr;
+    for (const auto& o : all_options())
+      if (o.flag == flag) return &o;
+    return nullptr;
+  };
+  for (auto name : accepted) {
+    const Option* o = find(name);
+    if (!o || o->env.empty()) continue;
+    auto v = env(o->env);
+    if (!v) continue;
+    if (auto err = o->apply(s, *v))
+      return fail("invalid " + std::string(o->env) + ": " + *err);
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg.substr(0, 2) != "--") return fail("unexpected argument '" + std::string(arg) + "'");
+    arg.remove_prefix(2);
+    std::optional<std::string_view> inline_value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      inline_value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    const Option* o = find(arg);
+    if (!o) return fail("unknown flag --" + std::string(arg) + " (see --help)");
+    std::string_view value;
+    if (o->value.empty()) {
+      if (inline_value) return fail("flag --" + std::string(arg) + " takes no value");
+    } else if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return fail("flag --" + std::string(arg) + " needs a value (" + std::string(o->value) + ")");
+    }
+    if (auto err = o->apply(s, value)) return fail("invalid --" + std::string(arg) + ": " + *err);
+  }
+  return s;
+}
+
+std::string options_help(const std::vector<std::string_view>& accepted) {
+  std::string out = "Options (flags win over environment variables):\n";
+  for (const auto& o : all_options()) {
+    if (o.flag != "help" &&
+        std::find(accepted.begin(), accepted.end(), o.flag) == accepted.end())
+      continue;
+    std::string left = "  --" + std::string(o.flag);
+    if (!o.value.empty()) left += " " + std::string(o.value);
+    out += left;
+    out += std::string(left.size() < 34 ? 34 - left.size() : 1, ' ');
+    out += o.help;
+    if (!o.default_text.empty()) out += " [default: " + std::string(o.default_text) + "]";
+    if (!o.env.empty()) out += "\n" + std::string(34, ' ') + "env " + std::string(o.env);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace shopstream

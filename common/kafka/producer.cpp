@@ -1,0 +1,209 @@
+#include "common/kafka/producer.hpp"
+
+#include <mutex>
+
+#include "common/kafka/metrics.hpp"
+#include "common/log.hpp"
+
+namespace shopstream::kafka {
+namespace {
+
+std::optional<Error> set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
+    return fail("kafka property " + k + ": " + err);
+  return std::nullopt;
+}
+
+void on_error(rd_kafka_t*, int err, const char* reason, void*) {
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  producer_metrics().error(rd_kafka_err2name(code));
+  log::warn("kafka error", {{"code", rd_kafka_err2name(code)}, {"reason", reason}});
+}
+
+void on_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  log::write(level <= 3 ? log::Level::kError : log::Level::kWarn, "librdkafka",
+             {{"facility", fac}, {"detail", buf}});
+}
+
+}  // namespace
+
+std::optional<Error> apply_properties(rd_kafka_conf_t* conf, std::string_view properties) {
+  std::size_t start = 0;
+  while (start < properties.size()) {
+    auto comma = properties.find(',', start);
+    if (comma == std::string_view::npos) comma = properties.size();
+    auto item = properties.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) continue;
+    auto eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      return fail("kafka properties: expected key=value, got '" + std::string(item) + "'");
+    if (auto e = set(conf, std::string(item.substr(0, eq)), std::string(item.substr(eq + 1))))
+      return e;
+  }
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const std::pair<std::string, std::string> base[] = {
+      {"bootstrap.servers", o.brokers},
+      {"client.id", o.client_id},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "2"},
+      {"message.timeout.ms", std::to_string(o.message_timeout.count())},
+      {"queue.buffering.max.messages", "200000"},
+      {"queue.buffering.max.kbytes", "524288"},
+      {"log_level", "4"},
+  };
+  for (const auto& [k, v] : base) {
+    if (auto e = set(conf, k, v)) {
+      rd_kafka_conf_destroy(conf);
+      return *e;
+    }
+  }
+  if (auto e = apply_properties(conf, o.extra_properties)) {
+    rd_kafka_conf_destroy(conf);
+    return *e;
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, &Producer::on_delivery_report);
+  rd_kafka_conf_set_error_cb(conf, &on_error);
+  rd_kafka_conf_set_log_cb(conf, &on_log);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return fail(std::string("kafka producer: ") + err);
+  }
+  return std::unique_ptr<Producer>(new Producer(rk));
+}
+
+Producer::Producer(rd_kafka_t* rk) : rk_(rk) {
+  poller_ = std::thread([this] { poll_loop(); });
+  prober_ = std::thread([this] { probe_loop(); });
+}
+
+Producer::~Producer() {
+  stop_ = true;
+  prober_.join();
+  poller_.join();
+  // Reports every record still queued as failed (through the handlers), then frees.
+  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(rk_, 0);
+  rd_kafka_destroy(rk_);
+}
+
+void Producer::poll_loop() {
+  while (!stop_) {
+    rd_kafka_poll(rk_, 50);
+    producer_metrics().queue_depth(rd_kafka_outq_len(rk_));
+  }
+}
+
+void Producer::probe_loop() {
+  // A metadata request of brokers only: cheap, and fails fast when none answers.
+  while (!stop_) {
+    const rd_kafka_metadata_t* md = nullptr;
+    bool ok = rd_kafka_metadata(rk_, 0, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+              md->broker_cnt > 0;
+    if (md) rd_kafka_metadata_destroy(md);
+    if (ok != reachable_.exchange(ok)) {
+      producer_metrics().reachable(ok);
+      if (ok) log::info("kafka reachable");
+      else log::warn("kafka unreachable");
+    }
+    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  std::unique_ptr<DeliveryHandler> handler(static_cast<DeliveryHandler*>(m->_private));
+  Delivery d{m->err, m->partition, m->offset};
+  if (!d.ok()) producer_metrics().error(rd_kafka_err2name(m->err));
+  if (handler && *handler) (*handler)(d);
+}
+
+std::optional<Error> Producer::produce(const Record& r, DeliveryHandler on_delivery) {
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
+  for (const auto& h : r.headers)
+    rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                        static_cast<ssize_t>(h.value.size()));
+  auto* opaque = new DeliveryHandler(std::move(on_delivery));
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
+      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;  // headers now owned by librdkafka
+  rd_kafka_headers_destroy(hdrs);
+  delete opaque;
+  producer_metrics().error(rd_kafka_err2name(err));
+  // A full queue is back-pressure, not a fault: the caller may answer "retry later".
+  return fail(rd_kafka_err2str(err), err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+}
+
+int Producer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
+  return rd_kafka_outq_len(rk_);
+}
+
+int Producer::queue_depth() const { return rd_kafka_outq_len(rk_); }
+
+std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& topics,
+                                             int partitions, int replication,
+                                             std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error = "no answer";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::vector<rd_kafka_NewTopic_t*> specs;
+    char err[512];
+    for (const auto& t : topics) {
+      auto* nt = rd_kafka_NewTopic_new(t.c_str(), partitions, replication, err, sizeof err);
+      if (!nt) {
+        for (auto* s : specs) rd_kafka_NewTopic_destroy(s);
+        return fail("topic " + t + ": " + err);
+      }
+      specs.push_back(nt);
+    }
+    rd_kafka_queue_t* q = rd_kafka_queue_new(rk_);
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opts, 5000, err, sizeof err);
+    rd_kafka_CreateTopics(rk_, specs.data(), specs.size(), opts, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 10'000);
+    bool done = false;
+    if (!ev) {
+      last_error = "timed out";
+    } else if (rd_kafka_event_error(ev)) {
+      last_error = rd_kafka_event_error_string(ev);
+    } else {
+      size_t n = 0;
+      const rd_kafka_topic_result_t** res =
+          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+      done = true;
+      for (size_t i = 0; i < n; ++i) {
+        auto e = rd_kafka_topic_result_error(res[i]);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          log::info("kafka topic created", {{"topic", rd_kafka_topic_result_name(res[i])},
+                                            {"partitions", partitions}});
+        } else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+          done = false;
+          last_error = std::string(rd_kafka_topic_result_name(res[i])) + ": " +
+                       (rd_kafka_topic_result_error_string(res[i])
+                            ? rd_kafka_topic_result_error_string(res[i])
+                            : rd_kafka_err2str(e));
+        }
+      }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_queue_destroy(q);
+    for (auto* s : specs) rd_kafka_NewTopic_destroy(s);
+    if (done) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return fail("could not create Kafka topics: " + last_error, true);
+}
+
+}  // namespace shopstream::kafka

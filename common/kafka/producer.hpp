@@ -1,0 +1,90 @@
+#pragma once
+// The one Kafka producer wrapper: idempotent, acks=all. produce() only enqueues; each
+// accepted record's handler runs exactly once, on the producer's own poll thread, when
+// the broker acknowledged it durably or it finally failed. Thread-safe.
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace shopstream::kafka {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Record {
+  std::string topic;
+  std::string key;
+  std::string_view value;  // copied by produce()
+  std::vector<Header> headers;
+};
+
+struct Delivery {
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  bool ok() const { return err == RD_KAFKA_RESP_ERR_NO_ERROR; }
+  std::string error() const { return rd_kafka_err2str(err); }
+};
+
+using DeliveryHandler = std::function<void(const Delivery&)>;
+
+struct ProducerOptions {
+  std::string brokers;
+  std::string extra_properties;  // "k=v,k=v", applied last
+  std::string client_id = "shopstream";
+  // How long librdkafka keeps retrying one record before reporting it failed.
+  std::chrono::milliseconds message_timeout{30'000};
+};
+
+class Producer {
+ public:
+  static Result<std::unique_ptr<Producer>> create(const ProducerOptions& options);
+  // Stops the poll thread. Records still queued are reported failed by librdkafka's
+  // destroy; call flush() first to deliver them.
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Enqueues a copy of the record. nullopt: accepted, `on_delivery` will run exactly
+  // once. Otherwise the error (queue full is retryable) and `on_delivery` never runs.
+  std::optional<Error> produce(const Record& record, DeliveryHandler on_delivery);
+
+  // Waits up to `timeout` for every queued record; returns how many are still queued.
+  int flush(std::chrono::milliseconds timeout);
+  int queue_depth() const;
+  // Whether the last metadata probe (every second) reached a broker.
+  bool reachable() const { return reachable_.load(); }
+  // Creates missing topics; existing ones are left as they are. Retries until `timeout`.
+  std::optional<Error> ensure_topics(const std::vector<std::string>& topics, int partitions,
+                                     int replication, std::chrono::milliseconds timeout);
+  rd_kafka_t* handle() { return rk_; }
+
+ private:
+  explicit Producer(rd_kafka_t* rk);
+  void poll_loop();
+  void probe_loop();
+  static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t*, void*);
+
+  rd_kafka_t* rk_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> reachable_{false};
+  std::thread poller_;
+  std::thread prober_;
+};
+
+// Applies "k=v,k=v" to a librdkafka config; returns the first error.
+std::optional<Error> apply_properties(rd_kafka_conf_t* conf, std::string_view properties);
+
+}  // namespace shopstream::kafka

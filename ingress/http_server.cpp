@@ -1,0 +1,271 @@
+#include "ingress/http_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <optional>
+
+#include "common/log.hpp"
+
+namespace shopstream::ingress {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+HttpResponse json_response(unsigned status, std::string_view code, std::string_view message) {
+  HttpResponse res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  std::string body = status < 300 ? "{\"status\":" : "{\"error\":";
+  log::append_json_string(body, code);
+  if (!message.empty()) {
+    body += ",\"message\":";
+    log::append_json_string(body, message);
+  }
+  body += "}\n";
+  res.body() = std::move(body);
+  return res;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer& server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  ~Session() { server_.on_session_close(this); }
+
+  void start() {
+    server_.on_session_open(this, weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  }
+
+  // On the strand: closes the connection now if it is between requests.
+  void on_stop() {
+    if (idle_) stream_.cancel();
+  }
+
+  // On the strand: the handler's answer.
+  void send(HttpResponse res) {
+    bool keep_alive = keep_alive_ && !server_.stopping_;
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    res_.emplace(std::move(res));
+    stream_.expires_after(server_.options_.read_timeout);
+    http::async_write(stream_, *res_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        self->res_.reset();
+                        if (ec) return self->close();
+                        if (!keep_alive) return self->close();
+                        self->wait_for_request();
+                      });
+  }
+
+  Executor executor() { return stream_.get_executor(); }
+
+ private:
+  void wait_for_request() {
+    if (server_.stopping_) return close();
+    parser_.emplace();
+    parser_->body_limit(server_.options_.max_body_bytes);
+    parser_->header_limit(server_.options_.max_header_bytes);
+    if (buffer_.size() > 0) return read_header();  // a pipelined request is waiting
+    // Between requests only the idle timeout applies; the read timeout starts with the
+    // first byte, so a client that dribbles its headers cannot hold the connection.
+    idle_ = true;
+    stream_.expires_after(server_.options_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                       beast::error_code ec, std::size_t n) {
+      self->idle_ = false;
+      if (ec) {
+        if (ec == beast::error::timeout && self->server_.hooks_.timeout)
+          self->server_.hooks_.timeout("idle");
+        return self->close();
+      }
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    stream_.expires_after(server_.options_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->on_read_error(ec);
+                              self->on_header();
+                            });
+  }
+
+  void on_header() {
+    auto& req = parser_->get();
+    auto expect = req[http::field::expect];
+    if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+      // curl and others wait for this before sending a body over 1 KiB.
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_read_error(ec);
+                       self->on_request();
+                     });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    auto& hooks = server_.hooks_;
+    if (ec == beast::error::timeout) {
+      if (hooks.timeout) hooks.timeout("read");
+      return close();
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset)
+      return close();
+    unsigned status = 400;
+    std::string_view code = "bad_request";
+    if (ec == http::error::body_limit) status = 413, code = "payload_too_large";
+    else if (ec == http::error::header_limit) status = 431, code = "headers_too_large";
+    if (hooks.protocol_error) hooks.protocol_error(status, code);
+    keep_alive_ = false;  // the rest of the stream cannot be trusted
+    send(json_response(status, code, ec.message()));
+  }
+
+  void on_request() {
+    keep_alive_ = parser_->get().keep_alive();
+    server_.handler_(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<HttpResponse> res_;
+  bool keep_alive_ = true;
+  bool idle_ = false;
+};
+
+Responder::Responder(std::shared_ptr<Session> session) : state_(std::make_shared<State>()) {
+  state_->session = std::move(session);
+}
+
+bool Responder::operator()(HttpResponse response) const {
+  if (state_->done.exchange(true)) return false;
+  // Only the first caller gets here, so the session pointer is moved out exactly once;
+  // the connection no longer waits on anyone who still holds a copy of this Responder.
+  auto session = std::move(state_->session);
+  auto ex = session->executor();
+  net::dispatch(ex, [session = std::move(session), res = std::move(response)]() mutable {
+    session->send(std::move(res));
+  });
+  return true;
+}
+
+HttpServer::HttpServer(net::io_context& ioc, HttpServerOptions options, RequestHandler handler,
+                       HttpServerHooks hooks)
+    : ioc_(ioc),
+      options_(options),
+      handler_(std::move(handler)),
+      hooks_(std::move(hooks)),
+      acceptor_(net::make_strand(ioc)) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t port) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return fail("invalid listen address " + host + ": " + ec.message());
+  tcp::endpoint ep{address, port};
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  auto bound = acceptor_.local_endpoint().port();
+  accept();
+  return bound;
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    if (ec == net::error::operation_aborted || stopping_) return;
+    if (!ec) {
+      if (connections() >= options_.max_connections) {
+        if (hooks_.connection_rejected) hooks_.connection_rejected();
+        beast::error_code ignored;
+        s.close(ignored);
+      } else {
+        s.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(s), *this)->start();
+      }
+    } else {
+      log::warn("accept failed", {{"error", ec.message()}});
+    }
+    accept();
+  });
+}
+
+void HttpServer::stop() {
+  if (stopping_.exchange(true)) return;
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(mu_);
+  for (auto& [ptr, weak] : sessions_) {
+    if (auto s = weak.lock()) net::post(s->executor(), [s] { s->on_stop(); });
+  }
+}
+
+bool HttpServer::wait_closed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return closed_.wait_for(lock, timeout, [this] { return sessions_.empty(); });
+}
+
+std::size_t HttpServer::connections() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+void HttpServer::on_session_open(Session* s, std::weak_ptr<Session> w) {
+  std::size_t n;
+  {
+    std::lock_guard lock(mu_);
+    sessions_.emplace(s, std::move(w));
+    n = sessions_.size();
+  }
+  if (hooks_.connections) hooks_.connections(static_cast<int>(n));
+  if (stopping_) net::post(s->executor(), [self = s->shared_from_this()] { self->on_stop(); });
+}
+
+void HttpServer::on_session_close(Session* s) {
+  std::size_t n;
+  {
+    std::lock_guard lock(mu_);
+    sessions_.erase(s);
+    n = sessions_.size();
+  }
+  if (hooks_.connections) hooks_.connections(static_cast<int>(n));
+  if (n == 0) closed_.notify_all();
+}
+
+}  // namespace shopstream::ingress

@@ -1,0 +1,101 @@
+#pragma once
+// HTTP/1.1 server on Boost.Beast: a listener and a session per connection. Each request
+// is read whole (bounded in size and time) and handed to a RequestHandler, which answers
+// later, from any thread, through a Responder. One request at a time per connection
+// (pipelined requests wait), keep-alive, and a cap on connections.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/result.hpp"
+#include "ingress/webhook.hpp"
+
+namespace shopstream::ingress {
+
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using Executor = boost::asio::any_io_executor;  // the connection's strand
+
+class Session;
+
+// Answers one request. Copyable; thread-safe; only the first call counts (it returns
+// true), later ones are ignored, so a deadline and a late result can race safely.
+class Responder {
+ public:
+  explicit Responder(std::shared_ptr<Session> session);
+  bool operator()(HttpResponse response) const;
+
+ private:
+  struct State {
+    std::atomic<bool> done{false};
+    std::shared_ptr<Session> session;
+  };
+  std::shared_ptr<State> state_;
+};
+
+// Runs on the connection's strand (`executor`); must not block.
+using RequestHandler = std::function<void(HttpRequest&&, Responder, const Executor& executor)>;
+
+struct HttpServerOptions {
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::uint64_t max_body_bytes = 2 * 1024 * 1024;
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::size_t max_connections = 10'000;
+};
+
+// Counters the server reports; every member may be empty.
+struct HttpServerHooks {
+  std::function<void(int open)> connections;
+  std::function<void()> connection_rejected;
+  std::function<void(std::string_view phase)> timeout;
+  std::function<void(unsigned status, std::string_view code)> protocol_error;
+};
+
+// A JSON answer: {"error": code, "message": message}, or {"status": code} for 2xx.
+HttpResponse json_response(unsigned status, std::string_view code, std::string_view message = {});
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, RequestHandler handler,
+             HttpServerHooks hooks = {});
+  ~HttpServer();
+
+  // Binds and starts accepting. Returns the bound port (useful with port 0).
+  Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
+  // Stops accepting and closes idle keep-alive connections; requests being read or
+  // awaiting an answer finish, then their connections close. Thread-safe.
+  void stop();
+  // Waits until every connection has closed; false on timeout.
+  bool wait_closed(std::chrono::milliseconds timeout);
+  std::size_t connections() const;
+
+ private:
+  friend class Session;
+  void accept();
+  void on_session_open(Session* s, std::weak_ptr<Session> w);
+  void on_session_close(Session* s);
+
+  boost::asio::io_context& ioc_;
+  HttpServerOptions options_;
+  RequestHandler handler_;
+  HttpServerHooks hooks_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::condition_variable closed_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace shopstream::ingress

@@ -1,0 +1,41 @@
+#pragma once
+// The ingress's metrics, on the process registry. Thread-safe.
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
+#include <string_view>
+
+namespace shopstream::ingress {
+
+class IngressMetrics {
+ public:
+  static IngressMetrics& get();
+
+  // topic: the Shopify topic once the signature verified, "" before.
+  void request(std::string_view topic, unsigned status);
+  void signature_failure(std::string_view reason);
+  void rejection(std::string_view reason);
+  void unavailable(std::string_view reason);
+  void unrouted(std::string_view topic);
+
+  prometheus::Histogram& body_bytes;
+  prometheus::Histogram& durable_ack_seconds;
+  prometheus::Gauge& in_flight;
+  prometheus::Gauge& connections;
+  prometheus::Counter& connections_rejected;
+  prometheus::Counter& duplicates_suppressed;
+  prometheus::Counter& missing_entity_id;
+  prometheus::Family<prometheus::Counter>& timeouts;
+
+ private:
+  IngressMetrics();
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Counter>& signature_failures_;
+  prometheus::Family<prometheus::Counter>& rejections_;
+  prometheus::Family<prometheus::Counter>& unavailable_;
+  prometheus::Family<prometheus::Counter>& unrouted_;
+};
+
+}  // namespace shopstream::ingress

@@ -1,0 +1,202 @@
+#include "ingress/service.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/log.hpp"
+#include "common/units.hpp"
+#include "ingress/metrics.hpp"
+
+namespace shopstream::ingress {
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view addr) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto port = parse_int(addr.substr(colon + 1));
+  if (host.empty() || !port || *port < 0 || *port > 65535) return std::nullopt;
+  return std::pair{std::string(host), static_cast<std::uint16_t>(*port)};
+}
+
+Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& settings,
+                                                              kafka::Producer& producer,
+                                                              SecretStore secrets,
+                                                              ReadyCheck ready) {
+  auto hp = split_host_port(settings.ingress_addr);
+  if (!hp) return fail("invalid ingress address " + settings.ingress_addr);
+  std::unique_ptr<IngressService> svc(
+      new IngressService(settings, producer, std::move(secrets), std::move(ready)));
+  auto port = svc->server_->listen(hp->first, hp->second);
+  if (!port) return port.error();
+  svc->port_ = port.value();
+  unsigned n = settings.threads > 0 ? static_cast<unsigned>(settings.threads)
+                                    : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) svc->threads_.emplace_back([s = svc.get()] { s->ioc_.run(); });
+  return svc;
+}
+
+IngressService::IngressService(const Settings& settings, kafka::Producer& producer,
+                               SecretStore secrets, ReadyCheck ready)
+    : settings_(settings),
+      producer_(producer),
+      secrets_(std::move(secrets)),
+      ready_(std::move(ready)),
+      dedup_(settings.dedup_capacity, settings.dedup_window),
+      work_(net::make_work_guard(ioc_)) {
+  auto& m = IngressMetrics::get();
+  HttpServerOptions opts;
+  opts.read_timeout = settings.read_timeout;
+  opts.idle_timeout = settings.idle_timeout;
+  opts.max_body_bytes = settings.max_body_bytes;
+  opts.max_connections = settings.max_connections;
+  HttpServerHooks hooks;
+  hooks.connections = [&m](int n) { m.connections.Set(n); };
+  hooks.connection_rejected = [&m] {
+    m.connections_rejected.Increment();
+    log::warn("connection refused: connection cap reached");
+  };
+  hooks.timeout = [&m](std::string_view phase) {
+    m.timeouts.Add({{"phase", std::string(phase)}}).Increment();
+  };
+  hooks.protocol_error = [&m](unsigned status, std::string_view code) {
+    m.request("", status);
+    m.rejection(code);
+  };
+  server_ = std::make_unique<HttpServer>(
+      ioc_, opts,
+      [this](HttpRequest&& req, Responder r, const Executor& ex) {
+        handle(std::move(req), std::move(r), ex);
+      },
+      std::move(hooks));
+}
+
+IngressService::~IngressService() {
+  server_->stop();
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+}
+
+bool IngressService::stop() {
+  auto deadline = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
+  server_->stop();
+  bool drained = server_->wait_closed(settings_.shutdown_timeout);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  int queued = producer_.flush(std::max(left, std::chrono::milliseconds(0)));
+  if (!drained || queued > 0)
+    log::warn("shutdown incomplete", {{"connections_open", server_->connections()},
+                                      {"records_unflushed", queued}});
+  return drained && queued == 0;
+}
+
+void IngressService::handle(HttpRequest&& req, Responder respond, const Executor& ex) {
+  std::string_view target(req.target().data(), req.target().size());
+  auto path = target.substr(0, target.find('?'));
+  const bool read_only = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (path == "/webhooks/shopify") {
+    if (req.method() != http::verb::post) {
+      auto res = json_response(405, "method_not_allowed", "use POST");
+      res.set(http::field::allow, "POST");
+      IngressMetrics::get().request("", 405);
+      respond(std::move(res));
+      return;
+    }
+    return handle_webhook(std::move(req), std::move(respond), ex);
+  }
+  if (path == "/healthz" || path == "/readyz") {
+    if (!read_only) {
+      auto res = json_response(405, "method_not_allowed", "use GET");
+      res.set(http::field::allow, "GET, HEAD");
+      respond(std::move(res));
+      return;
+    }
+    if (path == "/healthz") return void(respond(json_response(200, "ok")));
+    bool kafka = producer_.reachable();
+    bool other = !ready_ || ready_();
+    if (kafka && other) return void(respond(json_response(200, "ready")));
+    return void(respond(json_response(503, "not_ready", !kafka ? "kafka unreachable"
+                                                               : "a dependency is unreachable")));
+  }
+  respond(json_response(404, "not_found", "no such path"));
+}
+
+void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const Executor& ex) {
+  auto& m = IngressMetrics::get();
+  const auto received_at = time::now();
+  const auto started = std::chrono::steady_clock::now();
+  m.body_bytes.Observe(static_cast<double>(req.body().size()));
+
+  // The verdict's record points into the request body, so the request must live until
+  // produce() has copied it; it is moved into this scope's shared state below.
+  auto request = std::make_shared<HttpRequest>(std::move(req));
+  auto verdict = classify_webhook(*request, secrets_, settings_.topic_prefix, received_at);
+  if (auto* r = std::get_if<Rejection>(&verdict)) {
+    if (r->status == 401) m.signature_failure(r->code);
+    else m.rejection(r->code);
+    m.request("", r->status);
+    respond(json_response(r->status, r->code, r->message));
+    return;
+  }
+  auto& p = std::get<Publish>(verdict);
+  if (!p.routed) {
+    m.unrouted(p.shopify_topic);
+    m.request(p.shopify_topic, 200);
+    respond(json_response(200, "ignored", "topic not routed by shopstream"));
+    return;
+  }
+  std::string dedup_key = p.shop_domain + "/" + p.webhook_id;
+  if (dedup_.contains(dedup_key, started)) {
+    m.duplicates_suppressed.Increment();
+    m.request(p.shopify_topic, 200);
+    respond(json_response(200, "duplicate"));
+    return;
+  }
+  if (!p.has_entity) m.missing_entity_id.Increment();
+
+  auto unavailable = [&m, topic = p.shopify_topic](const Responder& r, std::string_view reason,
+                                                   std::string_view message) {
+    auto res = json_response(503, "unavailable", message);
+    res.set(http::field::retry_after, "5");
+    if (r(std::move(res))) {
+      m.unavailable(reason);
+      m.request(topic, 503);
+      m.in_flight.Decrement();
+    }
+  };
+
+  m.in_flight.Increment();
+  auto timer = std::make_shared<net::steady_timer>(ex, settings_.ack_deadline);
+  timer->async_wait([respond, unavailable](boost::system::error_code ec) {
+    if (!ec) unavailable(respond, "deadline", "the event could not be made durable in time");
+  });
+  auto on_delivery = [this, respond, unavailable, timer, ex, started, &m,
+                      topic = p.shopify_topic,
+                      key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
+    net::post(ex, [timer] { timer->cancel(); });
+    if (!d.ok()) {
+      unavailable(respond, "kafka_error", "kafka did not accept the event: " + d.error());
+      return;
+    }
+    // Durable now, whether or not the 200 still goes out in time: either way a
+    // redelivery need not be published again.
+    dedup_.insert(std::move(key), std::chrono::steady_clock::now());
+    m.durable_ack_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (respond(json_response(200, "ok"))) {
+      m.request(topic, 200);
+      m.in_flight.Decrement();
+    }
+  };
+  if (auto err = producer_.produce(p.record, std::move(on_delivery))) {
+    net::post(ex, [timer] { timer->cancel(); });
+    unavailable(respond, err->retryable ? "queue_full" : "kafka_error", err->message);
+  }
+}
+
+}  // namespace shopstream::ingress
+

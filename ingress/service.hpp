@@ -1,0 +1,61 @@
+#pragma once
+// The webhook ingress: routes requests (POST /webhooks/shopify, /healthz, /readyz),
+// verifies and classifies webhooks, suppresses recent duplicates, publishes to Kafka and
+// answers 200 only after the durable ack, or 503 at the deadline.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/kafka/producer.hpp"
+#include "ingress/dedup_cache.hpp"
+#include "ingress/http_server.hpp"
+#include "ingress/secrets.hpp"
+
+namespace shopstream::ingress {
+
+class IngressService {
+ public:
+  // Extra readiness conditions of the process (e.g. Postgres), checked by /readyz.
+  using ReadyCheck = std::function<bool()>;
+
+  // Binds the listener and starts serving on its own threads. `producer` must outlive
+  // this service's stop(); destroy the producer before the service (its last delivery
+  // reports are posted to this service's threads).
+  static Result<std::unique_ptr<IngressService>> start(const Settings& settings,
+                                                       kafka::Producer& producer,
+                                                       SecretStore secrets,
+                                                       ReadyCheck ready = nullptr);
+  ~IngressService();
+
+  std::uint16_t port() const { return port_; }
+  // Graceful: stop accepting, finish in-flight requests, flush the producer. Returns
+  // false when something was still pending at the shutdown timeout. Call once.
+  bool stop();
+
+ private:
+  IngressService(const Settings& settings, kafka::Producer& producer, SecretStore secrets,
+                 ReadyCheck ready);
+  void handle(HttpRequest&& req, Responder respond, const Executor& ex);
+  void handle_webhook(HttpRequest&& req, Responder respond, const Executor& ex);
+
+  Settings settings_;
+  kafka::Producer& producer_;
+  SecretStore secrets_;
+  ReadyCheck ready_;
+  DedupCache dedup_;
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<HttpServer> server_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+};
+
+// Splits "host:port" (IPv6 as "[::1]:8080"). nullopt when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view addr);
+
+}  // namespace shopstream::ingress

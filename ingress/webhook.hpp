@@ -1,0 +1,45 @@
+#pragma once
+// What to do with one POST /webhooks/shopify: reject it (with the status and reason of
+// the contract) or publish it (topic, key, headers). Pure: no I/O, no clock (the
+// receive time is passed in); thread-safe.
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/kafka/producer.hpp"
+#include "common/time.hpp"
+#include "ingress/secrets.hpp"
+
+namespace shopstream::ingress {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+struct Rejection {
+  unsigned status;        // 400, 401 or 415
+  std::string_view code;  // Shopify's validator names: missing_hmac, invalid_hmac, ...
+  std::string message;    // says which header or what in the body
+};
+
+struct Publish {
+  std::string shopify_topic;  // e.g. "orders/create"
+  std::string shop_domain;    // lower-cased
+  std::string webhook_id;
+  bool routed = false;     // false: a valid webhook of a topic shopstream drops
+  bool has_entity = true;  // false: the payload lacked the id its route keys on
+  kafka::Record record;    // value points into the request body
+};
+
+using Verdict = std::variant<Rejection, Publish>;
+
+Verdict classify_webhook(const HttpRequest& request, const SecretStore& secrets,
+                         std::string_view topic_prefix, time::Clock::time_point received_at);
+
+// The entity id at `path` in a JSON object body: a number or a string, as text.
+// Empty when absent, null or of another type. nullopt when the body is not a JSON object.
+std::optional<std::string> entity_id(std::string_view body,
+                                     const std::vector<std::string_view>& path);
+
+}  // namespace shopstream::ingress

@@ -1,0 +1,105 @@
+// shopstream: one binary, one subcommand per component. Wiring only.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "ingress/command.hpp"
+
+namespace {
+
+using namespace shopstream;
+
+constexpr std::string_view kVersion = SHOPSTREAM_VERSION;
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::vector<std::string_view> options;
+  int (*run)(const Settings&);  // nullptr: not available in this version yet
+};
+
+std::vector<std::string_view> all_command_options() {
+  auto names = ingress::option_names();
+  names.push_back("database-url");
+  return names;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"ingress", "Verify Shopify webhooks and publish them to Kafka, durable before 200.",
+       ingress::option_names(),
+       [](const Settings& s) { return ingress::run(s, {}); }},
+      {"all", "Run every component in one process (local and demo mode; embedded Kafka when "
+              "SHOPSTREAM_KAFKA_BROKERS is unset).",
+       all_command_options(),
+       [](const Settings& s) {
+         return ingress::run(s, {.allow_embedded_kafka = true, .check_postgres = true});
+       }},
+      {"project", "Project Kafka events into the Postgres read models.", {}, nullptr},
+      {"sse", "Serve Server-Sent Events, the read API and the dashboard page.", {}, nullptr},
+      {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
+      {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
+      {"migrate", "Create or upgrade the Postgres schema.", {}, nullptr},
+      {"token", "Mint a per-shop dashboard access token.", {}, nullptr},
+  };
+  return table;
+}
+
+void usage(std::FILE* out) {
+  std::fprintf(out, "shopstream %.*s: Shopify webhooks into a durable event stream\n\n",
+               static_cast<int>(kVersion.size()), kVersion.data());
+  std::fprintf(out, "Usage: shopstream <command> [flags]\n       shopstream <command> --help\n"
+                    "       shopstream --version\n\nCommands:\n");
+  for (const auto& c : commands())
+    std::fprintf(out, "  %-10.*s %.*s%s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data(),
+                 c.run ? "" : " (not yet available)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    usage(stderr);
+    return 2;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("shopstream %.*s\n", static_cast<int>(kVersion.size()), kVersion.data());
+    return 0;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    usage(stdout);
+    return 0;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : commands())
+    if (c.name == args[0]) cmd = &c;
+  if (!cmd) {
+    std::fprintf(stderr, "shopstream: unknown command '%s' (see shopstream --help)\n",
+                 args[0].c_str());
+    return 2;
+  }
+  if (!cmd->run) {
+    std::fprintf(stderr, "shopstream %s: not yet available in this version\n", args[0].c_str());
+    return 2;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  auto settings = load_settings(cmd->options, rest, process_env());
+  if (!settings) {
+    std::fprintf(stderr, "shopstream %s: %s\n", args[0].c_str(),
+                 settings.error().message.c_str());
+    return 2;
+  }
+  if (settings->help) {
+    std::printf("Usage: shopstream %s [flags]\n\n%.*s\n\n%s", args[0].c_str(),
+                static_cast<int>(cmd->summary.size()), cmd->summary.data(),
+                options_help(cmd->options).c_str());
+    return 0;
+  }
+  log::set_level(settings->log_level);
+  return cmd->run(settings.value());
+}
