@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/net_addr.hpp"
 #include "common/units.hpp"
 
 namespace shopstream {
@@ -57,10 +58,7 @@ Apply set_bytes(std::uint64_t Settings::*field) {
 
 Apply set_addr(std::string Settings::*field) {
   return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
-    auto colon = v.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return "expected HOST:PORT";
-    auto port = parse_int(v.substr(colon + 1));
-    if (!port || *port < 0 || *port > 65535) return "expected HOST:PORT with a port 0-65535";
+    if (!split_host_port(v)) return "expected HOST:PORT with a port 0-65535";
     s.*field = std::string(v);
     return std::nullopt;
   };

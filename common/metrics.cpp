@@ -1,17 +1,24 @@
 #include "common/metrics.hpp"
 
-#include <prometheus/exposer.h>
+#include <prometheus/text_serializer.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include <thread>
+
+#include "common/http_server.hpp"
+#include "common/net_addr.hpp"
 
 namespace shopstream::metrics {
 
 prometheus::Registry& registry() {
-  static auto r = std::make_shared<prometheus::Registry>();
-  return *r;
+  static prometheus::Registry r;
+  return r;
 }
 
-std::shared_ptr<prometheus::Registry> shared_registry() {
-  // Aliasing pointer: the exposer wants a shared_ptr; the registry lives for the process.
-  return std::shared_ptr<prometheus::Registry>(std::shared_ptr<void>(), &registry());
+std::string render() {
+  return prometheus::TextSerializer().Serialize(registry().Collect());
 }
 
 const std::vector<double>& latency_buckets() {
@@ -20,22 +27,44 @@ const std::vector<double>& latency_buckets() {
   return b;
 }
 
-Result<std::unique_ptr<Endpoint>> Endpoint::start(const std::string& addr) {
-  try {
-    auto e = std::make_unique<prometheus::Exposer>(addr, 2);
-    e->RegisterCollectable(shared_registry());
-    return std::unique_ptr<Endpoint>(new Endpoint(std::move(e)));
-  } catch (const std::exception& ex) {
-    return fail("metrics endpoint on " + addr + ": " + ex.what());
+struct Endpoint::Impl {
+  boost::asio::io_context ioc;
+  std::unique_ptr<HttpServer> server;
+  std::uint16_t port = 0;
+  std::thread thread;
+  ~Impl() {
+    if (server) server->stop();
+    ioc.stop();
+    if (thread.joinable()) thread.join();
   }
+};
+
+Result<std::unique_ptr<Endpoint>> Endpoint::start(const std::string& addr) {
+  auto hp = split_host_port(addr);
+  if (!hp) return fail("invalid metrics address " + addr);
+  auto impl = std::make_unique<Impl>();
+  HttpServerOptions opts;
+  opts.max_body_bytes = 64 * 1024;
+  opts.max_connections = 64;
+  impl->server = std::make_unique<HttpServer>(
+      impl->ioc, opts, [](HttpRequest&& req, Responder respond, const Executor&) {
+        std::string_view target(req.target().data(), req.target().size());
+        if (target.substr(0, target.find('?')) != "/metrics")
+          return void(respond(json_response(404, "not_found", "metrics are at /metrics")));
+        HttpResponse res{boost::beast::http::status::ok, 11};
+        res.set(boost::beast::http::field::content_type, "text/plain; version=0.0.4");
+        res.body() = render();
+        respond(std::move(res));
+      });
+  auto port = impl->server->listen(hp->first, hp->second);
+  if (!port) return fail("metrics endpoint: " + port.error().message);
+  impl->port = port.value();
+  impl->thread = std::thread([i = impl.get()] { i->ioc.run(); });
+  return std::unique_ptr<Endpoint>(new Endpoint(std::move(impl)));
 }
 
-Endpoint::Endpoint(std::unique_ptr<prometheus::Exposer> e) : exposer_(std::move(e)) {}
+Endpoint::Endpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Endpoint::~Endpoint() = default;
-
-std::uint16_t Endpoint::port() const {
-  auto ports = exposer_->GetListeningPorts();
-  return ports.empty() ? 0 : static_cast<std::uint16_t>(ports.front());
-}
+std::uint16_t Endpoint::port() const { return impl_->port; }
 
 }  // namespace shopstream::metrics

@@ -5,31 +5,32 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
-
-namespace prometheus {
-class Exposer;
-}
 
 namespace shopstream::metrics {
 
 // Process-wide; thread-safe. Every metric name starts with "shopstream_".
 prometheus::Registry& registry();
 
+// The registry in Prometheus text exposition format.
+std::string render();
+
 // Latency buckets in seconds, 0.5 ms to 10 s.
 const std::vector<double>& latency_buckets();
 
 class Endpoint {
  public:
-  // Serves registry() as Prometheus text at http://ADDR/metrics.
+  // Serves render() at http://ADDR/metrics on a thread of its own.
   static Result<std::unique_ptr<Endpoint>> start(const std::string& addr);
   ~Endpoint();
   std::uint16_t port() const;
 
  private:
-  explicit Endpoint(std::unique_ptr<prometheus::Exposer> e);
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  struct Impl;
+  explicit Endpoint(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace shopstream::metrics

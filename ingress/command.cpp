@@ -5,6 +5,7 @@
 #include "common/kafka/embedded_cluster.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/net_addr.hpp"
 #include "common/postgres_probe.hpp"
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"

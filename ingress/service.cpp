@@ -4,23 +4,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/log.hpp"
-#include "common/units.hpp"
+#include "common/net_addr.hpp"
 #include "ingress/metrics.hpp"
 
 namespace shopstream::ingress {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
-
-std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view addr) {
-  auto colon = addr.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  auto host = addr.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  auto port = parse_int(addr.substr(colon + 1));
-  if (host.empty() || !port || *port < 0 || *port > 65535) return std::nullopt;
-  return std::pair{std::string(host), static_cast<std::uint16_t>(*port)};
-}
 
 Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& settings,
                                                               kafka::Producer& producer,

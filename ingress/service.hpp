@@ -13,8 +13,9 @@
 #include "common/config.hpp"
 #include "common/kafka/producer.hpp"
 #include "ingress/dedup_cache.hpp"
-#include "ingress/http_server.hpp"
+#include "common/http_server.hpp"
 #include "ingress/secrets.hpp"
+#include "ingress/webhook.hpp"
 
 namespace shopstream::ingress {
 
@@ -54,8 +55,5 @@ class IngressService {
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
 };
-
-// Splits "host:port" (IPv6 as "[::1]:8080"). nullopt when malformed.
-std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view addr);
 
 }  // namespace shopstream::ingress

@@ -2,20 +2,16 @@
 // What to do with one POST /webhooks/shopify: reject it (with the status and reason of
 // the contract) or publish it (topic, key, headers). Pure: no I/O, no clock (the
 // receive time is passed in); thread-safe.
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "common/http_server.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/time.hpp"
 #include "ingress/secrets.hpp"
 
 namespace shopstream::ingress {
-
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 struct Rejection {
   unsigned status;        // 400, 401 or 415

@@ -1,4 +1,4 @@
-#include "ingress/http_server.hpp"
+#include "common/http_server.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -13,7 +13,7 @@
 
 #include "common/log.hpp"
 
-namespace shopstream::ingress {
+namespace shopstream {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -268,4 +268,4 @@ void HttpServer::on_session_close(Session* s) {
   if (n == 0) closed_.notify_all();
 }
 
-}  // namespace shopstream::ingress
+}  // namespace shopstream

@@ -20,9 +20,10 @@
 #include <unordered_map>
 
 #include "common/result.hpp"
-#include "ingress/webhook.hpp"
 
-namespace shopstream::ingress {
+namespace shopstream {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using Executor = boost::asio::any_io_executor;  // the connection's strand
@@ -98,4 +99,4 @@ class HttpServer {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
 
-}  // namespace shopstream::ingress
+}  // namespace shopstream

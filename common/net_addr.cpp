@@ -1,0 +1,18 @@
+#include "common/net_addr.hpp"
+
+#include "common/units.hpp"
+
+namespace shopstream {
+
+std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view addr) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto port = parse_int(addr.substr(colon + 1));
+  if (host.empty() || !port || *port < 0 || *port > 65535) return std::nullopt;
+  return std::pair{std::string(host), static_cast<std::uint16_t>(*port)};
+}
+
+}  // namespace shopstream
