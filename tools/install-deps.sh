@@ -9,7 +9,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config clang-format
   libboost1.81-dev libssl-dev librdkafka-dev libpqxx-dev libpq-dev
   libsimdjson-dev prometheus-cpp-dev doctest-dev
   postgresql openssl curl ca-certificates)
-test_pkgs=(maven openjdk-17-jre-headless nodejs wrk nginx kcat procps)
+test_pkgs=(maven openjdk-17-jre-headless nodejs wrk nginx kcat procps xxd)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

@@ -151,15 +151,38 @@ int Producer::flush(std::chrono::milliseconds timeout) {
 
 int Producer::queue_depth() const { return rd_kafka_outq_len(rk_); }
 
+std::optional<std::vector<std::string>> Producer::missing_topics(
+    const std::vector<std::string>& topics, std::string& error) {
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk_, 1, nullptr, &md, 5000);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = rd_kafka_err2str(err);
+    return std::nullopt;
+  }
+  std::vector<std::string> missing;
+  for (const auto& t : topics) {
+    bool found = false;
+    for (int i = 0; i < md->topic_cnt && !found; ++i)
+      found = md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && t == md->topics[i].topic;
+    if (!found) missing.push_back(t);
+  }
+  rd_kafka_metadata_destroy(md);
+  return missing;
+}
+
 std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& topics,
                                              int partitions, int replication,
                                              std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error = "no answer";
   while (std::chrono::steady_clock::now() < deadline) {
+    // Only missing topics are created: clusters where the app may not create topics,
+    // or that have no controller (librdkafka's mock cluster), work when they exist.
+    auto missing = missing_topics(topics, last_error);
+    if (missing && missing->empty()) return std::nullopt;
     std::vector<rd_kafka_NewTopic_t*> specs;
     char err[512];
-    for (const auto& t : topics) {
+    for (const auto& t : missing ? *missing : topics) {
       auto* nt = rd_kafka_NewTopic_new(t.c_str(), partitions, replication, err, sizeof err);
       if (!nt) {
         for (auto* s : specs) rd_kafka_NewTopic_destroy(s);

@@ -74,6 +74,9 @@ class Producer {
  private:
   explicit Producer(rd_kafka_t* rk);
   void poll_loop();
+  // nullopt (and `error`) when the cluster did not answer.
+  std::optional<std::vector<std::string>> missing_topics(const std::vector<std::string>& topics,
+                                                         std::string& error);
   void probe_loop();
   static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t*, void*);
 

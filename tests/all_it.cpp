@@ -1,0 +1,78 @@
+// `shopstream all`: embedded Kafka when no brokers are configured, a real Postgres in
+// /readyz, webhooks end to end, SIGTERM.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/kafka.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace shopstream::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
+  const char* pg_dir = std::getenv("SHOPSTREAM_TEST_PG_DIR");
+  REQUIRE_MESSAGE(pg_dir, "SHOPSTREAM_TEST_PG_DIR is set by ctest's postgres fixture");
+  const std::string pg_script = std::string(SHOPSTREAM_SOURCE_DIR) + "/tools/postgres/pg.sh";
+  const std::string db_url = read_file(std::string(pg_dir) + "/url");
+  REQUIRE(!db_url.empty());
+
+  auto dir = std::filesystem::temp_directory_path() / ("shopstream-all-" + unique_prefix() + "d");
+  std::filesystem::create_directories(dir);
+  const std::string ready = (dir / "ready.json").string();
+  ChildProcess proc({SHOPSTREAM_BINARY, "all", "--ready-file", ready},
+                    {{"SHOPIFY_API_SECRET", "s3cret"},
+                     {"SHOPSTREAM_DATABASE_URL", db_url.substr(0, db_url.find('\n'))},
+                     {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"}},
+                    (dir / "all.log").string());
+  REQUIRE_MESSAGE(wait_until([&] { return std::filesystem::exists(ready); }, 60s),
+                  read_file((dir / "all.log").string()));
+  auto info = read_file(ready);
+  auto url = json_field(info, "webhook_url");
+  auto brokers = json_field(info, "kafka_brokers");
+  auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  CHECK(brokers.rfind("127.0.0.1:", 0) == 0);
+
+  HttpClient http(port);
+  auto ready_status = [&] { return HttpClient(port).request("GET", "/readyz", {}).status; };
+  CHECK(wait_until([&] { return ready_status() == 200; }, 20s));
+
+  const std::string body = R"({"id":1001,"total_price":"5.00"})";
+  CHECK(http.post("/webhooks/shopify",
+                  shopify_headers("s3cret", "orders/create", "demo.myshopify.com", "all-1", body),
+                  body).status == 200);
+  auto records = read_topic(brokers, "shopify.orders");
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].value == body);
+
+  // Postgres down: not ready. Back: ready again.
+  REQUIRE(std::system((pg_script + " stop " + pg_dir).c_str()) == 0);
+  CHECK(wait_until([&] { return ready_status() == 503; }, 20s));
+  REQUIRE(std::system((pg_script + " restart " + pg_dir + " >/dev/null").c_str()) == 0);
+  CHECK(wait_until([&] { return ready_status() == 200; }, 20s));
+
+  // The metrics endpoint exports only shopstream_ names.
+  auto metrics_url = json_field(info, "metrics_url");
+  auto mport = static_cast<std::uint16_t>(std::stoi(metrics_url.substr(metrics_url.rfind(':') + 1)));
+  auto metrics = HttpClient(mport).request("GET", "/metrics", {});
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("shopstream_ingress_requests_total{status=\"200\",topic=\"orders/create\"} 1") !=
+        std::string::npos);
+  std::size_t pos = 0;
+  while ((pos = metrics.body.find('\n', pos)) != std::string::npos) {
+    ++pos;
+    if (pos < metrics.body.size() && metrics.body[pos] != '#')
+      CHECK(metrics.body.compare(pos, 11, "shopstream_") == 0);
+  }
+
+  proc.signal(SIGTERM);
+  auto status = proc.wait(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,159 @@
+#include "tests/support/kafka.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <set>
+#include <stdexcept>
+
+#include "common/kafka/producer.hpp"
+#include "common/routing.hpp"
+
+namespace shopstream::test {
+namespace {
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+void run_script(const std::string& cmd) {
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+}
+
+}  // namespace
+
+TestKafka& TestKafka::get() {
+  static TestKafka k;
+  return k;
+}
+
+TestKafka::TestKafka() {
+  auto kind = env_or("SHOPSTREAM_TEST_KAFKA", "mock");
+  if (kind == "mock") {
+    auto c = kafka::EmbeddedCluster::start(1);
+    if (!c) throw std::runtime_error(c.error().message);
+    mock_ = std::move(c.value());
+  } else if (kind == "real") {
+    dir_ = env_or("SHOPSTREAM_TEST_KAFKA_DIR", "");
+    if (dir_.empty()) throw std::runtime_error("SHOPSTREAM_TEST_KAFKA_DIR is not set");
+  } else {
+    throw std::runtime_error("SHOPSTREAM_TEST_KAFKA must be mock or real");
+  }
+}
+
+std::string TestKafka::bootstrap() const {
+  if (mock_) return mock_->bootstrap();
+  // The address is fixed for the broker's life (restarts reuse its port).
+  std::ifstream in(dir_ + "/port");
+  std::string port;
+  in >> port;
+  if (port.empty()) throw std::runtime_error("no broker port in " + dir_);
+  return "127.0.0.1:" + port;
+}
+
+void TestKafka::create_topics(const std::string& prefix, int partitions) {
+  auto topics = routing::all_topics(prefix);
+  if (mock_) {
+    if (auto err = mock_->create_topics(topics, partitions)) throw std::runtime_error(err->message);
+    return;
+  }
+  auto producer = kafka::Producer::create({.brokers = bootstrap()});
+  if (!producer) throw std::runtime_error(producer.error().message);
+  if (auto err = producer.value()->ensure_topics(topics, partitions, 1, std::chrono::seconds(30)))
+    throw std::runtime_error(err->message);
+}
+
+void TestKafka::stop_broker() {
+  if (mock_) return mock_->set_broker_down(1);
+  run_script(std::string(SHOPSTREAM_SOURCE_DIR) + "/tools/kafka/broker.sh stop " + dir_);
+}
+
+void TestKafka::start_broker() {
+  if (mock_) return mock_->set_broker_up(1);
+  run_script(std::string(SHOPSTREAM_SOURCE_DIR) + "/tools/kafka/broker.sh restart " + dir_ +
+             " >/dev/null");
+}
+
+std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::string& topic,
+                                       std::chrono::milliseconds timeout) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", ("reader-" + unique_prefix()).c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
+  rd_kafka_conf_set(conf, "isolation.level", "read_committed", err, sizeof err);
+  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(err);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+
+  int partitions = 0;
+  while (partitions == 0 && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      partitions = md->topics[0].partition_cnt;
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+  }
+  if (partitions == 0) {
+    rd_kafka_destroy(rk);
+    throw std::runtime_error("no metadata for topic " + topic);
+  }
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+
+  std::vector<ConsumedRecord> out;
+  std::set<int> at_end;
+  while (static_cast<int>(at_end.size()) < partitions &&
+         std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(m->partition);
+    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ConsumedRecord r;
+      r.topic = topic;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* val;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i)
+          r.headers[name] = std::string(static_cast<const char*>(val), size);
+      }
+      out.push_back(std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (static_cast<int>(at_end.size()) < partitions)
+    throw std::runtime_error("timed out reading " + topic);
+  return out;
+}
+
+std::string unique_prefix() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static const char* hex = "0123456789abcdef";
+  std::string s = "t";
+  auto v = rng();
+  for (int i = 0; i < 12; ++i) s.push_back(hex[(v >> (i * 4)) & 15]);
+  return s + ".";
+}
+
+}  // namespace shopstream::test

@@ -1,0 +1,48 @@
+#pragma once
+// The Kafka broker of this test run, chosen by SHOPSTREAM_TEST_KAFKA: "mock" (librdkafka's
+// mock cluster, in-process) or "real" (the Apache Kafka broker that ctest's fixture
+// started with tools/kafka/broker.sh in SHOPSTREAM_TEST_KAFKA_DIR). Tests use a fresh
+// topic prefix each, so they never see each other's records.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/kafka/embedded_cluster.hpp"
+
+namespace shopstream::test {
+
+struct ConsumedRecord {
+  std::string topic, key, value;
+  std::map<std::string, std::string> headers;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+class TestKafka {
+ public:
+  static TestKafka& get();
+  bool is_mock() const { return mock_ != nullptr; }
+  std::string bootstrap() const;
+  // Creates the contract's topics under `prefix`.
+  void create_topics(const std::string& prefix, int partitions = 3);
+  // Outage control: the broker stops answering, then comes back on the same address.
+  void stop_broker();
+  void start_broker();
+  std::string name() const { return is_mock() ? "mock" : "real"; }
+
+ private:
+  TestKafka();
+  std::unique_ptr<kafka::EmbeddedCluster> mock_;
+  std::string dir_;
+};
+
+// Every record of `topic` from the beginning to its current end.
+std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::string& topic,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+std::string unique_prefix();
+
+}  // namespace shopstream::test

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A throwaway Postgres server from Debian's packages, for tests and the local demo.
+#   pg.sh start DIR    initdb (first time) and start on a free port; prints the URL
+#   pg.sh stop DIR     stop it (data kept)      pg.sh restart DIR   start it again
+#   pg.sh destroy DIR  stop and remove DIR
+# DIR/url holds the libpq URI once the server accepts connections. As root, the server
+# runs as the `postgres` user (Postgres refuses to run as root).
+set -euo pipefail
+cmd=${1:?usage: pg.sh start|stop|restart|destroy DIR}
+dir=${2:?usage: pg.sh start|stop|restart|destroy DIR}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bin/initdb" ] || { echo "pg.sh: Postgres server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "pg.sh: no free port found" >&2; return 1
+}
+
+launch() {
+  local port; port=$(cat "$dir/port")
+  rm -f "$dir/url"
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+  echo "postgresql://shopstream@127.0.0.1:$port/shopstream" >"$dir/url"
+  cat "$dir/url"
+}
+
+stop() {
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null || true
+  rm -f "$dir/url"
+}
+
+case "$cmd" in
+start)
+  mkdir -p "$dir"
+  if [ ! -d "$dir/data" ]; then
+    free_port >"$dir/port"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
+    as_owner "$bin/initdb" -D "$dir/data" -U shopstream -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+    launch >/dev/null
+    as_owner "$bin/createdb" -h 127.0.0.1 -p "$(cat "$dir/port")" -U shopstream shopstream
+    cat "$dir/url"
+  else
+    launch
+  fi ;;
+restart) stop; launch ;;
+stop) stop ;;
+destroy) stop; rm -rf "$dir" ;;
+*) echo "usage: pg.sh start|stop|restart|destroy DIR" >&2; exit 2 ;;
+esac
