@@ -30,10 +30,10 @@ std::vector<std::string_view> all_command_options() {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"ingress", "Verify Shopify webhooks and publish them to Kafka, durable before 200.",
-       ingress::option_names(),
-       [](const Settings& s) { return ingress::run(s, {}); }},
-      {"all", "Run every component in one process (local and demo mode; embedded Kafka when "
-              "SHOPSTREAM_KAFKA_BROKERS is unset).",
+       ingress::option_names(), [](const Settings& s) { return ingress::run(s, {}); }},
+      {"all",
+       "Run every component in one process (local and demo mode; embedded Kafka when "
+       "SHOPSTREAM_KAFKA_BROKERS is unset).",
        all_command_options(),
        [](const Settings& s) {
          return ingress::run(s, {.allow_embedded_kafka = true, .check_postgres = true});
@@ -51,8 +51,9 @@ const std::vector<Command>& commands() {
 void usage(std::FILE* out) {
   std::fprintf(out, "shopstream %.*s: Shopify webhooks into a durable event stream\n\n",
                static_cast<int>(kVersion.size()), kVersion.data());
-  std::fprintf(out, "Usage: shopstream <command> [flags]\n       shopstream <command> --help\n"
-                    "       shopstream --version\n\nCommands:\n");
+  std::fprintf(out,
+               "Usage: shopstream <command> [flags]\n       shopstream <command> --help\n"
+               "       shopstream --version\n\nCommands:\n");
   for (const auto& c : commands())
     std::fprintf(out, "  %-10.*s %.*s%s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data(),
@@ -90,8 +91,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   auto settings = load_settings(cmd->options, rest, process_env());
   if (!settings) {
-    std::fprintf(stderr, "shopstream %s: %s\n", args[0].c_str(),
-                 settings.error().message.c_str());
+    std::fprintf(stderr, "shopstream %s: %s\n", args[0].c_str(), settings.error().message.c_str());
     return 2;
   }
   if (settings->help) {

@@ -84,8 +84,8 @@ std::vector<std::string> split_list(std::string_view v) {
 const std::vector<Option>& all_options() {
   static const std::vector<Option> options = {
       {"kafka-brokers", "SHOPSTREAM_KAFKA_BROKERS", "HOST:PORT,...",
-       "Kafka bootstrap servers. Unset in `all`: an embedded, non-durable mock cluster.", "",
-       false, set_string(&Settings::kafka_brokers)},
+       "Kafka bootstrap servers. Unset in `all`: an embedded, non-durable mock cluster.", "", false,
+       set_string(&Settings::kafka_brokers)},
       {"kafka-properties", "SHOPSTREAM_KAFKA_PROPERTIES", "K=V,...",
        "Extra librdkafka properties (TLS, SASL, tuning), applied last.", "", true,
        set_string(&Settings::kafka_properties)},
@@ -98,8 +98,7 @@ const std::vector<Option>& all_options() {
        "Replication factor of topics created at start-up (-1: broker default).", "-1", false,
        set_number(&Settings::topic_replication, -1, 100)},
       {"database-url", "SHOPSTREAM_DATABASE_URL", "URL",
-       "Postgres connection string or URI (libpq).", "", true,
-       set_string(&Settings::database_url)},
+       "Postgres connection string or URI (libpq).", "", true, set_string(&Settings::database_url)},
       {"api-secret", "SHOPIFY_API_SECRET", "SECRET,...",
        "App client secret(s) that sign webhooks; current first, old ones after it.", "", true,
        [](Settings& s, std::string_view v) -> std::optional<std::string> {
@@ -115,11 +114,11 @@ const std::vector<Option>& all_options() {
       {"dashboard-addr", "SHOPSTREAM_DASHBOARD_ADDR", "HOST:PORT",
        "Dashboard, SSE and read API address.", "0.0.0.0:8081", false,
        set_addr(&Settings::dashboard_addr)},
-      {"metrics-addr", "SHOPSTREAM_METRICS_ADDR", "HOST:PORT",
-       "Prometheus /metrics address.", "0.0.0.0:9464", false, set_addr(&Settings::metrics_addr)},
+      {"metrics-addr", "SHOPSTREAM_METRICS_ADDR", "HOST:PORT", "Prometheus /metrics address.",
+       "0.0.0.0:9464", false, set_addr(&Settings::metrics_addr)},
       {"ack-deadline", "SHOPSTREAM_ACK_DEADLINE", "DURATION",
-       "Longest wait for Kafka's durable ack before answering 503 (Shopify gives up at 5s).",
-       "4s", false, set_duration(&Settings::ack_deadline)},
+       "Longest wait for Kafka's durable ack before answering 503 (Shopify gives up at 5s).", "4s",
+       false, set_duration(&Settings::ack_deadline)},
       {"read-timeout", "SHOPSTREAM_READ_TIMEOUT", "DURATION",
        "Longest time to receive one whole request once its first byte arrived.", "10s", false,
        set_duration(&Settings::read_timeout)},
@@ -130,23 +129,22 @@ const std::vector<Option>& all_options() {
        "On SIGTERM, longest wait for in-flight requests and the producer flush.", "25s", false,
        set_duration(&Settings::shutdown_timeout)},
       {"dedup-window", "SHOPSTREAM_DEDUP_WINDOW", "DURATION",
-       "How long a durable webhook id suppresses re-publishing of its redeliveries.", "15m",
-       false, set_duration(&Settings::dedup_window, true)},
+       "How long a durable webhook id suppresses re-publishing of its redeliveries.", "15m", false,
+       set_duration(&Settings::dedup_window, true)},
       {"dedup-capacity", "SHOPSTREAM_DEDUP_CAPACITY", "N",
        "Most webhook ids remembered for duplicate suppression.", "500000", false,
        set_number(&Settings::dedup_capacity, 0, 100'000'000)},
-      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body.", "2MiB",
-       false, set_bytes(&Settings::max_body_bytes)},
+      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body.", "2MiB", false,
+       set_bytes(&Settings::max_body_bytes)},
       {"max-connections", "SHOPSTREAM_MAX_CONNECTIONS", "N",
        "Most open client connections; more are closed at once.", "10000", false,
        set_number(&Settings::max_connections, 1, 1'000'000)},
-      {"threads", "SHOPSTREAM_THREADS", "N", "HTTP worker threads (0: one per core).", "0",
-       false, set_number(&Settings::threads, 0, 256)},
+      {"threads", "SHOPSTREAM_THREADS", "N", "HTTP worker threads (0: one per core).", "0", false,
+       set_number(&Settings::threads, 0, 256)},
       {"ready-file", "SHOPSTREAM_READY_FILE", "PATH",
-       "Once serving, write the bound addresses there as JSON (for supervisors and tests).",
-       "", false, set_string(&Settings::ready_file)},
-      {"log-level", "SHOPSTREAM_LOG_LEVEL", "LEVEL", "debug, info, warn or error.", "info",
-       false,
+       "Once serving, write the bound addresses there as JSON (for supervisors and tests).", "",
+       false, set_string(&Settings::ready_file)},
+      {"log-level", "SHOPSTREAM_LOG_LEVEL", "LEVEL", "debug, info, warn or error.", "info", false,
        [](Settings& s, std::string_view v) -> std::optional<std::string> {
          if (v != "debug" && v != "info" && v != "warn" && v != "error")
            return "expected debug, info, warn or error";
@@ -188,8 +186,7 @@ Result<Settings> load_settings(const std::vector<std::string_view>& accepted,
     if (!o || o->env.empty()) continue;
     auto v = env(o->env);
     if (!v) continue;
-    if (auto err = o->apply(s, *v))
-      return fail("invalid " + std::string(o->env) + ": " + *err);
+    if (auto err = o->apply(s, *v)) return fail("invalid " + std::string(o->env) + ": " + *err);
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -220,8 +217,7 @@ Result<Settings> load_settings(const std::vector<std::string_view>& accepted,
 std::string options_help(const std::vector<std::string_view>& accepted) {
   std::string out = "Options (flags win over environment variables):\n";
   for (const auto& o : all_options()) {
-    if (o.flag != "help" &&
-        std::find(accepted.begin(), accepted.end(), o.flag) == accepted.end())
+    if (o.flag != "help" && std::find(accepted.begin(), accepted.end(), o.flag) == accepted.end())
       continue;
     std::string left = "  --" + std::string(o.flag);
     if (!o.value.empty()) left += " " + std::string(o.value);

@@ -16,8 +16,8 @@ namespace shopstream {
 
 struct Settings {
   // Kafka
-  std::string kafka_brokers;      // empty: embedded mock cluster (only `all`)
-  std::string kafka_properties;   // extra librdkafka properties, "k=v,k=v"
+  std::string kafka_brokers;     // empty: embedded mock cluster (only `all`)
+  std::string kafka_properties;  // extra librdkafka properties, "k=v,k=v"
   std::string topic_prefix = "shopify.";
   int topic_partitions = 6;
   int topic_replication = -1;  // -1: the broker's default.replication.factor

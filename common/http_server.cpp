@@ -5,9 +5,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include <optional>
 
@@ -35,14 +35,14 @@ HttpResponse json_response(unsigned status, std::string_view code, std::string_v
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer& server)
-      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {}
 
   ~Session() { server_.on_session_close(this); }
 
   void start() {
     server_.on_session_open(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->wait_for_request(); });
   }
 
   // On the strand: closes the connection now if it is between requests.
@@ -79,17 +79,17 @@ class Session : public std::enable_shared_from_this<Session> {
     // first byte, so a client that dribbles its headers cannot hold the connection.
     idle_ = true;
     stream_.expires_after(server_.options_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
-                                                       beast::error_code ec, std::size_t n) {
-      self->idle_ = false;
-      if (ec) {
-        if (ec == beast::error::timeout && self->server_.hooks_.timeout)
-          self->server_.hooks_.timeout("idle");
-        return self->close();
-      }
-      self->buffer_.commit(n);
-      self->read_header();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) {
+                                if (ec == beast::error::timeout && self->server_.hooks_.timeout)
+                                  self->server_.hooks_.timeout("idle");
+                                return self->close();
+                              }
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
   }
 
   void read_header() {
@@ -136,8 +136,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     unsigned status = 400;
     std::string_view code = "bad_request";
-    if (ec == http::error::body_limit) status = 413, code = "payload_too_large";
-    else if (ec == http::error::header_limit) status = 431, code = "headers_too_large";
+    if (ec == http::error::body_limit)
+      status = 413, code = "payload_too_large";
+    else if (ec == http::error::header_limit)
+      status = 431, code = "headers_too_large";
     if (hooks.protocol_error) hooks.protocol_error(status, code);
     keep_alive_ = false;  // the rest of the stream cannot be trusted
     send(json_response(status, code, ec.message()));

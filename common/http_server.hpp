@@ -3,9 +3,9 @@
 // is read whole (bounded in size and time) and handed to a RequestHandler, which answers
 // later, from any thread, through a Responder. One request at a time per connection
 // (pipelined requests wait), keep-alive, and a cap on connections.
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

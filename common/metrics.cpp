@@ -65,6 +65,8 @@ Result<std::unique_ptr<Endpoint>> Endpoint::start(const std::string& addr) {
 
 Endpoint::Endpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Endpoint::~Endpoint() = default;
-std::uint16_t Endpoint::port() const { return impl_->port; }
+std::uint16_t Endpoint::port() const {
+  return impl_->port;
+}
 
 }  // namespace shopstream::metrics

@@ -38,8 +38,10 @@ PostgresProbe::PostgresProbe(std::string url) : url_(std::move(url)), up_(true) 
       auto err = ping_postgres(url_);
       bool ok = !err;
       if (ok != up_.exchange(ok)) {
-        if (ok) log::info("postgres reachable");
-        else log::warn("postgres unreachable", {{"error", *err}});
+        if (ok)
+          log::info("postgres reachable");
+        else
+          log::warn("postgres unreachable", {{"error", *err}});
       }
     }
   });

@@ -9,8 +9,8 @@
 
 namespace shopstream {
 
-std::optional<Error> write_ready_file(const std::string& path,
-                                      const std::vector<std::pair<std::string, std::string>>& fields) {
+std::optional<Error> write_ready_file(
+    const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string json = "{";
   for (const auto& [k, v] : fields) {
     if (json.size() > 1) json += ",";
@@ -25,7 +25,8 @@ std::optional<Error> write_ready_file(const std::string& path,
     out << json;
     if (!out) return fail("cannot write ready file " + tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename ready file to " + path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return fail("cannot rename ready file to " + path);
   return std::nullopt;
 }
 

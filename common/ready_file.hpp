@@ -10,7 +10,7 @@
 
 namespace shopstream {
 
-std::optional<Error> write_ready_file(const std::string& path,
-                                      const std::vector<std::pair<std::string, std::string>>& fields);
+std::optional<Error> write_ready_file(
+    const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields);
 
 }  // namespace shopstream

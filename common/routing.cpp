@@ -5,16 +5,22 @@
 namespace shopstream::routing {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 }  // namespace
 
 std::string_view stream_name(Stream s) {
   switch (s) {
-    case Stream::kOrders: return "orders";
-    case Stream::kProducts: return "products";
-    case Stream::kCustomers: return "customers";
-    case Stream::kCompliance: return "compliance";
+    case Stream::kOrders:
+      return "orders";
+    case Stream::kProducts:
+      return "products";
+    case Stream::kCustomers:
+      return "customers";
+    case Stream::kCompliance:
+      return "compliance";
   }
   return "unknown";
 }

@@ -6,7 +6,9 @@
 namespace shopstream::time {
 
 using Clock = std::chrono::system_clock;
-inline Clock::time_point now() { return Clock::now(); }
+inline Clock::time_point now() {
+  return Clock::now();
+}
 
 // "2026-11-21T19:45:01.123Z": RFC 3339, UTC, milliseconds.
 std::string format_rfc3339_ms(Clock::time_point t);

@@ -25,12 +25,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
     std::int64_t scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60'000;
-    else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
-    else return std::nullopt;
+    if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1000;
+    else if (unit == "m")
+      scale = 60'000;
+    else if (unit == "h")
+      scale = 3'600'000;
+    else if (unit == "d")
+      scale = 86'400'000;
+    else
+      return std::nullopt;
     total += *n * scale;
   }
   return std::chrono::milliseconds(total);
@@ -43,11 +49,16 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   auto n = parse_int(text.substr(0, digits));
   std::string_view unit = text.substr(digits);
   std::uint64_t scale = 0;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "KiB" || unit == "K" || unit == "KB") scale = 1024;
-  else if (unit == "MiB" || unit == "M" || unit == "MB") scale = 1024 * 1024;
-  else if (unit == "GiB" || unit == "G" || unit == "GB") scale = 1024ULL * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    scale = 1;
+  else if (unit == "KiB" || unit == "K" || unit == "KB")
+    scale = 1024;
+  else if (unit == "MiB" || unit == "M" || unit == "MB")
+    scale = 1024 * 1024;
+  else if (unit == "GiB" || unit == "G" || unit == "GB")
+    scale = 1024ULL * 1024 * 1024;
+  else
+    return std::nullopt;
   return static_cast<std::uint64_t>(*n) * scale;
 }
 

@@ -31,11 +31,11 @@ std::string url_for(const std::string& addr, std::uint16_t port, std::string_vie
 
 const std::vector<std::string_view>& option_names() {
   static const std::vector<std::string_view> names = {
-      "kafka-brokers",    "kafka-properties", "topic-prefix",     "topic-partitions",
-      "topic-replication", "api-secret",      "shop-secrets-file", "ingress-addr",
-      "metrics-addr",     "ack-deadline",     "read-timeout",     "idle-timeout",
-      "shutdown-timeout", "dedup-window",     "dedup-capacity",   "max-body",
-      "max-connections",  "threads",          "ready-file",       "log-level"};
+      "kafka-brokers",     "kafka-properties", "topic-prefix",      "topic-partitions",
+      "topic-replication", "api-secret",       "shop-secrets-file", "ingress-addr",
+      "metrics-addr",      "ack-deadline",     "read-timeout",      "idle-timeout",
+      "shutdown-timeout",  "dedup-window",     "dedup-capacity",    "max-body",
+      "max-connections",   "threads",          "ready-file",        "log-level"};
   return names;
 }
 
@@ -94,8 +94,8 @@ int run(const Settings& given, const RunOptions& options) {
 
   IngressService::ReadyCheck ready;
   if (pg) ready = [p = pg.get()] { return p->reachable(); };
-  auto service = IngressService::start(settings, *producer.value(), std::move(secrets.value()),
-                                       ready);
+  auto service =
+      IngressService::start(settings, *producer.value(), std::move(secrets.value()), ready);
   if (!service) return startup_failure(service.error().message);
 
   auto webhook_url = url_for(settings.ingress_addr, service.value()->port(), "/webhooks/shopify");
@@ -106,10 +106,10 @@ int run(const Settings& given, const RunOptions& options) {
                                 {"embedded_kafka", embedded != nullptr},
                                 {"topic_prefix", settings.topic_prefix}});
   if (!settings.ready_file.empty()) {
-    if (auto err = write_ready_file(settings.ready_file,
-                                    {{"webhook_url", webhook_url},
-                                     {"metrics_url", metrics_url},
-                                     {"kafka_brokers", settings.kafka_brokers}}))
+    if (auto err =
+            write_ready_file(settings.ready_file, {{"webhook_url", webhook_url},
+                                                   {"metrics_url", metrics_url},
+                                                   {"kafka_brokers", settings.kafka_brokers}}))
       return startup_failure(err->message);
   }
 

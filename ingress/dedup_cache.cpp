@@ -6,8 +6,7 @@ DedupCache::DedupCache(std::size_t capacity, std::chrono::milliseconds window)
     : capacity_(capacity), window_(window) {}
 
 void DedupCache::expire(Clock::time_point now) {
-  while (!order_.empty() &&
-         (order_.size() > capacity_ || now - order_.front().first >= window_)) {
+  while (!order_.empty() && (order_.size() > capacity_ || now - order_.front().first >= window_)) {
     keys_.erase(order_.front().second);
     order_.pop_front();
   }

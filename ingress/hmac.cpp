@@ -12,14 +12,13 @@ std::string sign(std::string_view secret, std::string_view body) {
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &mac_len);
   std::string out(4 * ((mac_len + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac,
-                          static_cast<int>(mac_len));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(mac_len));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
-bool signature_matches(std::string_view secret, std::string_view body,
-                       std::string_view signature) {
+bool signature_matches(std::string_view secret, std::string_view body, std::string_view signature) {
   std::string expected = sign(secret, body);
   if (signature.size() != expected.size()) return false;
   return CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;

@@ -9,7 +9,9 @@ namespace {
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
-auto& reg() { return metrics::registry(); }
+auto& reg() {
+  return metrics::registry();
+}
 }  // namespace
 
 IngressMetrics& IngressMetrics::get() {
@@ -22,9 +24,8 @@ IngressMetrics::IngressMetrics()
                      .Name("shopstream_ingress_body_bytes")
                      .Help("Size of webhook bodies received")
                      .Register(reg())
-                     .Add({}, prometheus::Histogram::BucketBoundaries{256, 1024, 4096, 16384,
-                                                                      65536, 262144, 1048576,
-                                                                      4194304})),
+                     .Add({}, prometheus::Histogram::BucketBoundaries{256, 1024, 4096, 16384, 65536,
+                                                                      262144, 1048576, 4194304})),
       durable_ack_seconds(BuildHistogram()
                               .Name("shopstream_ingress_durable_ack_seconds")
                               .Help("Time from receiving a webhook to Kafka's durable ack")

@@ -78,8 +78,8 @@ bool IngressService::stop() {
       deadline - std::chrono::steady_clock::now());
   int queued = producer_.flush(std::max(left, std::chrono::milliseconds(0)));
   if (!drained || queued > 0)
-    log::warn("shutdown incomplete", {{"connections_open", server_->connections()},
-                                      {"records_unflushed", queued}});
+    log::warn("shutdown incomplete",
+              {{"connections_open", server_->connections()}, {"records_unflushed", queued}});
   return drained && queued == 0;
 }
 
@@ -108,8 +108,8 @@ void IngressService::handle(HttpRequest&& req, Responder respond, const Executor
     bool kafka = producer_.reachable();
     bool other = !ready_ || ready_();
     if (kafka && other) return void(respond(json_response(200, "ready")));
-    return void(respond(json_response(503, "not_ready", !kafka ? "kafka unreachable"
-                                                               : "a dependency is unreachable")));
+    return void(respond(json_response(
+        503, "not_ready", !kafka ? "kafka unreachable" : "a dependency is unreachable")));
   }
   respond(json_response(404, "not_found", "no such path"));
 }
@@ -125,8 +125,10 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   auto request = std::make_shared<HttpRequest>(std::move(req));
   auto verdict = classify_webhook(*request, secrets_, settings_.topic_prefix, received_at);
   if (auto* r = std::get_if<Rejection>(&verdict)) {
-    if (r->status == 401) m.signature_failure(r->code);
-    else m.rejection(r->code);
+    if (r->status == 401)
+      m.signature_failure(r->code);
+    else
+      m.rejection(r->code);
     m.request("", r->status);
     respond(json_response(r->status, r->code, r->message));
     return;
@@ -163,8 +165,7 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   timer->async_wait([respond, unavailable](boost::system::error_code ec) {
     if (!ec) unavailable(respond, "deadline", "the event could not be made durable in time");
   });
-  auto on_delivery = [this, respond, unavailable, timer, ex, started, &m,
-                      topic = p.shopify_topic,
+  auto on_delivery = [this, respond, unavailable, timer, ex, started, &m, topic = p.shopify_topic,
                       key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
     net::post(ex, [timer] { timer->cancel(); });
     if (!d.ok()) {
@@ -188,4 +189,3 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
 }
 
 }  // namespace shopstream::ingress
-

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/http_server.hpp"
 #include "common/kafka/producer.hpp"
 #include "ingress/dedup_cache.hpp"
-#include "common/http_server.hpp"
 #include "ingress/secrets.hpp"
 #include "ingress/webhook.hpp"
 

@@ -47,8 +47,10 @@ std::optional<std::string> entity_id(std::string_view body,
   }
   if (path.empty()) return std::string();
   switch (cur.type()) {
-    case simdjson::dom::element_type::UINT64: return std::to_string(cur.get_uint64().value());
-    case simdjson::dom::element_type::INT64: return std::to_string(cur.get_int64().value());
+    case simdjson::dom::element_type::UINT64:
+      return std::to_string(cur.get_uint64().value());
+    case simdjson::dom::element_type::INT64:
+      return std::to_string(cur.get_int64().value());
     case simdjson::dom::element_type::STRING: {
       std::string_view s = cur.get_string().value();
       // Keys are "{shop}/{id}": an id must not smuggle a separator or control bytes in.
@@ -56,7 +58,8 @@ std::optional<std::string> entity_id(std::string_view body,
         if (c == '/' || static_cast<unsigned char>(c) < 0x20) return std::string();
       return std::string(s.substr(0, 256));
     }
-    default: return std::string();
+    default:
+      return std::string();
   }
 }
 

@@ -45,7 +45,8 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
   const std::string body = R"({"id":1001,"total_price":"5.00"})";
   CHECK(http.post("/webhooks/shopify",
                   shopify_headers("s3cret", "orders/create", "demo.myshopify.com", "all-1", body),
-                  body).status == 200);
+                  body)
+            .status == 200);
   auto records = read_topic(brokers, "shopify.orders");
   REQUIRE(records.size() == 1);
   CHECK(records[0].value == body);
@@ -58,10 +59,12 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
 
   // The metrics endpoint exports only shopstream_ names.
   auto metrics_url = json_field(info, "metrics_url");
-  auto mport = static_cast<std::uint16_t>(std::stoi(metrics_url.substr(metrics_url.rfind(':') + 1)));
+  auto mport =
+      static_cast<std::uint16_t>(std::stoi(metrics_url.substr(metrics_url.rfind(':') + 1)));
   auto metrics = HttpClient(mport).request("GET", "/metrics", {});
   CHECK(metrics.status == 200);
-  CHECK(metrics.body.find("shopstream_ingress_requests_total{status=\"200\",topic=\"orders/create\"} 1") !=
+  CHECK(metrics.body.find(
+            "shopstream_ingress_requests_total{status=\"200\",topic=\"orders/create\"} 1") !=
         std::string::npos);
   std::size_t pos = 0;
   while ((pos = metrics.body.find('\n', pos)) != std::string::npos) {

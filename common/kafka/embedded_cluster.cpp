@@ -21,7 +21,9 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(int brokers) {
 }
 
 EmbeddedCluster::EmbeddedCluster(rd_kafka_t* host, rd_kafka_mock_cluster_t* mc, int brokers)
-    : host_(host), mcluster_(mc), brokers_(brokers),
+    : host_(host),
+      mcluster_(mc),
+      brokers_(brokers),
       bootstrap_(rd_kafka_mock_cluster_bootstraps(mc)) {}
 
 EmbeddedCluster::~EmbeddedCluster() {
@@ -39,7 +41,11 @@ std::optional<Error> EmbeddedCluster::create_topics(const std::vector<std::strin
   return std::nullopt;
 }
 
-void EmbeddedCluster::set_broker_down(int id) { rd_kafka_mock_broker_set_down(mcluster_, id); }
-void EmbeddedCluster::set_broker_up(int id) { rd_kafka_mock_broker_set_up(mcluster_, id); }
+void EmbeddedCluster::set_broker_down(int id) {
+  rd_kafka_mock_broker_set_down(mcluster_, id);
+}
+void EmbeddedCluster::set_broker_up(int id) {
+  rd_kafka_mock_broker_set_up(mcluster_, id);
+}
 
 }  // namespace shopstream::kafka

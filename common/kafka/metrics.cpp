@@ -27,7 +27,9 @@ class PrometheusProducerMetrics final : public ProducerMetrics {
                 .Help("1 when the last metadata probe reached a Kafka broker")
                 .Register(metrics::registry())
                 .Add({})) {}
-  void error(std::string_view code) override { errors_.Add({{"error", std::string(code)}}).Increment(); }
+  void error(std::string_view code) override {
+    errors_.Add({{"error", std::string(code)}}).Increment();
+  }
   void queue_depth(int n) override { depth_.Set(n); }
   void reachable(bool up) override { up_.Set(up ? 1 : 0); }
 

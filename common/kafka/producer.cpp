@@ -111,10 +111,13 @@ void Producer::probe_loop() {
     if (md) rd_kafka_metadata_destroy(md);
     if (ok != reachable_.exchange(ok)) {
       producer_metrics().reachable(ok);
-      if (ok) log::info("kafka reachable");
-      else log::warn("kafka unreachable");
+      if (ok)
+        log::info("kafka reachable");
+      else
+        log::warn("kafka unreachable");
     }
-    for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !stop_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -134,8 +137,8 @@ std::optional<Error> Producer::produce(const Record& r, DeliveryHandler on_deliv
   rd_kafka_resp_err_t err = rd_kafka_producev(
       rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
-      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+      RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()), RD_KAFKA_V_HEADERS(hdrs),
+      RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;  // headers now owned by librdkafka
   rd_kafka_headers_destroy(hdrs);
   delete opaque;
@@ -149,7 +152,9 @@ int Producer::flush(std::chrono::milliseconds timeout) {
   return rd_kafka_outq_len(rk_);
 }
 
-int Producer::queue_depth() const { return rd_kafka_outq_len(rk_); }
+int Producer::queue_depth() const {
+  return rd_kafka_outq_len(rk_);
+}
 
 std::optional<std::vector<std::string>> Producer::missing_topics(
     const std::vector<std::string>& topics, std::string& error) {
@@ -170,9 +175,8 @@ std::optional<std::vector<std::string>> Producer::missing_topics(
   return missing;
 }
 
-std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& topics,
-                                             int partitions, int replication,
-                                             std::chrono::milliseconds timeout) {
+std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& topics, int partitions,
+                                             int replication, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last_error = "no answer";
   while (std::chrono::steady_clock::now() < deadline) {
@@ -208,8 +212,8 @@ std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& top
       for (size_t i = 0; i < n; ++i) {
         auto e = rd_kafka_topic_result_error(res[i]);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          log::info("kafka topic created", {{"topic", rd_kafka_topic_result_name(res[i])},
-                                            {"partitions", partitions}});
+          log::info("kafka topic created",
+                    {{"topic", rd_kafka_topic_result_name(res[i])}, {"partitions", partitions}});
         } else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
           done = false;
           last_error = std::string(rd_kafka_topic_result_name(res[i])) + ": " +

@@ -15,7 +15,7 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 const std::vector<std::string_view> kAccepted = {"kafka-brokers", "api-secret", "ack-deadline",
-                                                  "ingress-addr", "max-body", "threads"};
+                                                 "ingress-addr",  "max-body",   "threads"};
 }  // namespace
 
 TEST_CASE("defaults follow the contract") {

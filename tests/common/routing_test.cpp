@@ -9,11 +9,14 @@ TEST_CASE("Shopify topics route to the contract's Kafka topics") {
     const char* topic;
     Stream stream;
   };
-  for (auto c : {Case{"orders/create", Stream::kOrders}, Case{"orders/updated", Stream::kOrders},
-                 Case{"orders/paid", Stream::kOrders}, Case{"orders/cancelled", Stream::kOrders},
+  for (auto c : {Case{"orders/create", Stream::kOrders},
+                 Case{"orders/updated", Stream::kOrders},
+                 Case{"orders/paid", Stream::kOrders},
+                 Case{"orders/cancelled", Stream::kOrders},
                  Case{"orders/fulfilled", Stream::kOrders},
                  Case{"orders/partially_fulfilled", Stream::kOrders},
-                 Case{"orders/edited", Stream::kOrders}, Case{"orders/delete", Stream::kOrders},
+                 Case{"orders/edited", Stream::kOrders},
+                 Case{"orders/delete", Stream::kOrders},
                  Case{"refunds/create", Stream::kOrders},
                  Case{"order_transactions/create", Stream::kOrders},
                  Case{"products/create", Stream::kProducts},

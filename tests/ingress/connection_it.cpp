@@ -38,8 +38,9 @@ TEST_CASE("slow clients are disconnected after the read timeout; others keep bei
   // Complete headers, then a body that stalls after 10 of 1000 bytes.
   RawSocket staller(ing.port());
   REQUIRE(staller.connected());
-  staller.send("POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-               "Content-Length: 1000\r\n\r\n{\"id\":1234");
+  staller.send(
+      "POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000\r\n\r\n{\"id\":1234");
 
   // Meanwhile a well-behaved client is served.
   HttpClient good(ing.port());
@@ -77,8 +78,10 @@ TEST_CASE("Expect: 100-continue is answered before the body is read") {
   IngressFixture ing;
   RawSocket s(ing.port());
   auto h = shopify_headers(kSecret, "orders/create", "demo.myshopify.com", "exp-1", kBody);
-  std::string head = "POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                     "Content-Length: " + std::to_string(kBody.size()) + "\r\n";
+  std::string head =
+      "POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(kBody.size()) + "\r\n";
   for (auto& [k, v] : h) head += k + ": " + v + "\r\n";
   REQUIRE(s.send(head + "\r\n"));
   auto interim = s.receive(5s);

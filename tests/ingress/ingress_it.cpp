@@ -45,8 +45,9 @@ TEST_CASE("every answer of the contract, and exact records after each 200") {
   auto missing = http.post(kPath, h, body);
   CHECK(missing.status == 400);
   CHECK(missing.body.find("X-Shopify-Webhook-Id") != std::string::npos);
-  CHECK(http.post(kPath, shopify_headers(kSecret, "orders/create", "evil.example.com", "wh-4", body),
-                  body).status == 400);
+  CHECK(http.post(kPath,
+                  shopify_headers(kSecret, "orders/create", "evil.example.com", "wh-4", body), body)
+            .status == 400);
   CHECK(http.post(kPath, shopify_headers(kSecret, "orders/create", kShop, "wh-5", "[1]"), "[1]")
             .status == 400);
 
@@ -56,13 +57,15 @@ TEST_CASE("every answer of the contract, and exact records after each 200") {
   CHECK(wrong_method.status == 405);
   CHECK(wrong_method.headers["allow"] == "POST");
   CHECK(http.request("PUT", kPath, shopify_headers(kSecret, "orders/create", kShop, "wh-6", body),
-                     body).status == 405);
+                     body)
+            .status == 405);
 
   std::string big(9 * 1024, ' ');
   big.front() = '{';
   big.back() = '}';
-  auto too_big = HttpClient(ing.port()).post(
-      kPath, shopify_headers(kSecret, "orders/create", kShop, "wh-7", big), big);
+  auto too_big =
+      HttpClient(ing.port())
+          .post(kPath, shopify_headers(kSecret, "orders/create", kShop, "wh-7", big), big);
   CHECK(too_big.status == 413);
 
   h = shopify_headers(kSecret, "orders/create", kShop, "wh-8", body);
@@ -117,8 +120,11 @@ TEST_CASE("the previous secret and a per-shop secret verify; others do not") {
   const auto body = order_body(1);
   CHECK(http.post(kPath, shopify_headers(kOldSecret, "orders/paid", kShop, "rot-1", body), body)
             .status == 200);
-  CHECK(http.post(kPath, shopify_headers("hand-key", "orders/paid", "handmade.myshopify.com",
-                                         "own-1", body), body).status == 200);
+  CHECK(
+      http.post(kPath,
+                shopify_headers("hand-key", "orders/paid", "handmade.myshopify.com", "own-1", body),
+                body)
+          .status == 200);
   CHECK(http.post(kPath, shopify_headers("hand-key", "orders/paid", kShop, "own-2", body), body)
             .status == 401);
   auto orders = ing.read("orders");
@@ -132,12 +138,15 @@ TEST_CASE("a redelivered webhook id is published once") {
   HttpClient http(ing.port());
   const auto body = order_body(77);
   for (int i = 0; i < 3; ++i) {
-    auto res = http.post(kPath, shopify_headers(kSecret, "orders/updated", kShop, "dup-1", body), body);
+    auto res =
+        http.post(kPath, shopify_headers(kSecret, "orders/updated", kShop, "dup-1", body), body);
     CHECK(res.status == 200);
   }
   // The same id from another shop is another delivery.
-  CHECK(http.post(kPath, shopify_headers(kSecret, "orders/updated", "other.myshopify.com", "dup-1",
-                                         body), body).status == 200);
+  CHECK(http.post(kPath,
+                  shopify_headers(kSecret, "orders/updated", "other.myshopify.com", "dup-1", body),
+                  body)
+            .status == 200);
   auto orders = ing.read("orders");
   CHECK(orders.size() == 2);
 }
@@ -151,7 +160,8 @@ TEST_CASE("compliance webhooks go to the compliance topic with their keys") {
   CHECK(http.post(kPath, shopify_headers(kSecret, "customers/redact", kShop, "c-1", redact), redact)
             .status == 200);
   CHECK(http.post(kPath, shopify_headers(kSecret, "shop/redact", kShop, "c-2", shop_redact),
-                  shop_redact).status == 200);
+                  shop_redact)
+            .status == 200);
   std::set<std::string> keys;
   for (auto& r : ing.read("compliance")) keys.insert(r.key);
   CHECK(keys == std::set<std::string>{"demo.myshopify.com/191167", "demo.myshopify.com"});

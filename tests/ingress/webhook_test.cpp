@@ -12,8 +12,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-const SecretStore kSecrets({"current", "previous"},
-                           {{"handmade.myshopify.com", {"shop-secret"}}});
+const SecretStore kSecrets({"current", "previous"}, {{"handmade.myshopify.com", {"shop-secret"}}});
 const auto kReceived = time::Clock::time_point(std::chrono::milliseconds(1'763'752'501'123));
 
 HttpRequest webhook(std::string body, std::map<std::string, std::string> overrides = {},
@@ -36,7 +35,9 @@ HttpRequest webhook(std::string body, std::map<std::string, std::string> overrid
   return r;
 }
 
-Verdict classify(const HttpRequest& r) { return classify_webhook(r, kSecrets, "shopify.", kReceived); }
+Verdict classify(const HttpRequest& r) {
+  return classify_webhook(r, kSecrets, "shopify.", kReceived);
+}
 
 Rejection rejected(const HttpRequest& r) {
   auto v = classify(r);
@@ -56,7 +57,8 @@ std::map<std::string, std::string> headers_of(const Publish& p) {
   return m;
 }
 
-const std::string kOrder = R"({"id":820982911946154508,"email":"jon@example.com","total_price":"404.95"})";
+const std::string kOrder =
+    R"({"id":820982911946154508,"email":"jon@example.com","total_price":"404.95"})";
 
 }  // namespace
 
@@ -96,8 +98,8 @@ TEST_CASE("header names match whatever their case") {
 }
 
 TEST_CASE("401: signature missing or wrong, checked before anything else") {
-  auto missing = rejected(webhook(kOrder, {{"X-Shopify-Hmac-Sha256", "<absent>"},
-                                           {"X-Shopify-Topic", "<absent>"}}));
+  auto missing = rejected(
+      webhook(kOrder, {{"X-Shopify-Hmac-Sha256", "<absent>"}, {"X-Shopify-Topic", "<absent>"}}));
   CHECK(missing.status == 401);
   CHECK(missing.code == "missing_hmac");
   // Even with other faults present, a bad signature is what is reported.
@@ -162,26 +164,41 @@ TEST_CASE("keys follow the entity of each topic, tiny payloads included") {
     const char* key;
     const char* kafka_topic;
   };
-  for (auto c : {
-           Case{"orders/delete", R"({"id":450789469})", "s.myshopify.com/450789469", "shopify.orders"},
-           Case{"products/delete", R"({"id":"632910392"})", "s.myshopify.com/632910392", "shopify.products"},
-           Case{"customers/delete", R"({"id":207119551,"tax_exemptions":[],"admin_graphql_api_id":"gid://shopify/Customer/207119551"})",
-                "s.myshopify.com/207119551", "shopify.customers"},
-           Case{"refunds/create", R"({"id":509562969,"order_id":450789469})", "s.myshopify.com/450789469", "shopify.orders"},
-           Case{"order_transactions/create", R"({"id":1,"order_id":450789469,"amount":"1.00"})", "s.myshopify.com/450789469", "shopify.orders"},
-           Case{"orders/edited", R"({"order_edit":{"id":78,"order_id":450789469}})", "s.myshopify.com/450789469", "shopify.orders"},
-           Case{"customers/redact", R"({"shop_id":954889,"shop_domain":"s.myshopify.com","customer":{"id":191167,"email":"john@example.com","phone":"555-625-1199"},"orders_to_redact":[299938,280263]})",
-                "s.myshopify.com/191167", "shopify.compliance"},
-           Case{"customers/data_request", R"({"shop_id":954889,"customer":{"id":191167},"orders_requested":[299938],"data_request":{"id":9999}})",
-                "s.myshopify.com/191167", "shopify.compliance"},
-           Case{"shop/redact", R"({"shop_id":954889,"shop_domain":"s.myshopify.com"})", "s.myshopify.com", "shopify.compliance"},
-           Case{"app/uninstalled", R"({"id":954889,"domain":"s.myshopify.com"})", "s.myshopify.com", "shopify.compliance"},
-           Case{"inventory_levels/update", R"({"inventory_item_id":271878346596884015,"location_id":24826418,"available":42})",
-                "s.myshopify.com/271878346596884015", "shopify.products"},
-       }) {
+  for (
+      auto c : {
+          Case{"orders/delete", R"({"id":450789469})", "s.myshopify.com/450789469",
+               "shopify.orders"},
+          Case{"products/delete", R"({"id":"632910392"})", "s.myshopify.com/632910392",
+               "shopify.products"},
+          Case{
+              "customers/delete",
+              R"({"id":207119551,"tax_exemptions":[],"admin_graphql_api_id":"gid://shopify/Customer/207119551"})",
+              "s.myshopify.com/207119551", "shopify.customers"},
+          Case{"refunds/create", R"({"id":509562969,"order_id":450789469})",
+               "s.myshopify.com/450789469", "shopify.orders"},
+          Case{"order_transactions/create", R"({"id":1,"order_id":450789469,"amount":"1.00"})",
+               "s.myshopify.com/450789469", "shopify.orders"},
+          Case{"orders/edited", R"({"order_edit":{"id":78,"order_id":450789469}})",
+               "s.myshopify.com/450789469", "shopify.orders"},
+          Case{
+              "customers/redact",
+              R"({"shop_id":954889,"shop_domain":"s.myshopify.com","customer":{"id":191167,"email":"john@example.com","phone":"555-625-1199"},"orders_to_redact":[299938,280263]})",
+              "s.myshopify.com/191167", "shopify.compliance"},
+          Case{
+              "customers/data_request",
+              R"({"shop_id":954889,"customer":{"id":191167},"orders_requested":[299938],"data_request":{"id":9999}})",
+              "s.myshopify.com/191167", "shopify.compliance"},
+          Case{"shop/redact", R"({"shop_id":954889,"shop_domain":"s.myshopify.com"})",
+               "s.myshopify.com", "shopify.compliance"},
+          Case{"app/uninstalled", R"({"id":954889,"domain":"s.myshopify.com"})", "s.myshopify.com",
+               "shopify.compliance"},
+          Case{"inventory_levels/update",
+               R"({"inventory_item_id":271878346596884015,"location_id":24826418,"available":42})",
+               "s.myshopify.com/271878346596884015", "shopify.products"},
+      }) {
     CAPTURE(c.topic);
-    auto p = published(webhook(c.body, {{"X-Shopify-Topic", c.topic},
-                                        {"X-Shopify-Shop-Domain", "s.myshopify.com"}}));
+    auto p = published(webhook(
+        c.body, {{"X-Shopify-Topic", c.topic}, {"X-Shopify-Shop-Domain", "s.myshopify.com"}}));
     CHECK(p.routed);
     CHECK(p.has_entity);
     CHECK(p.record.key == c.key);

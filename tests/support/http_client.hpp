@@ -23,7 +23,8 @@ struct HttpResult {
 
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit HttpClient(std::uint16_t port,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~HttpClient();
   HttpResult request(const std::string& method, const std::string& target, const Headers& headers,
                      const std::string& body = {});

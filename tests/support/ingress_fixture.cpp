@@ -14,9 +14,9 @@ IngressFixture::IngressFixture(const std::function<void(Settings&)>& adjust,
   settings_.shutdown_timeout = std::chrono::seconds(15);
   if (adjust) adjust(settings_);
   k.create_topics(settings_.topic_prefix);
-  kafka::ProducerOptions po{.brokers = settings_.kafka_brokers,
-                            .message_timeout = std::max(settings_.ack_deadline * 2,
-                                                        std::chrono::milliseconds(10'000))};
+  kafka::ProducerOptions po{
+      .brokers = settings_.kafka_brokers,
+      .message_timeout = std::max(settings_.ack_deadline * 2, std::chrono::milliseconds(10'000))};
   auto producer = kafka::Producer::create(po);
   if (!producer) throw std::runtime_error(producer.error().message);
   producer_ = std::move(producer.value());

@@ -18,7 +18,8 @@ class IngressFixture {
  public:
   // `adjust` may change settings (timeouts, limits) before start.
   explicit IngressFixture(const std::function<void(Settings&)>& adjust = nullptr,
-                          ingress::SecretStore secrets = ingress::SecretStore({kSecret, kOldSecret}, {}));
+                          ingress::SecretStore secrets = ingress::SecretStore({kSecret, kOldSecret},
+                                                                              {}));
   ~IngressFixture();
   std::uint16_t port() const { return service_->port(); }
   const std::string& prefix() const { return settings_.topic_prefix; }

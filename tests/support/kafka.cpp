@@ -131,8 +131,8 @@ std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::st
         const char* name;
         const void* val;
         size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) ==
-                           RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (size_t i = 0;
+             rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
              ++i)
           r.headers[name] = std::string(static_cast<const char*>(val), size);
       }

@@ -40,8 +40,9 @@ class TestKafka {
 };
 
 // Every record of `topic` from the beginning to its current end.
-std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::string& topic,
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+std::vector<ConsumedRecord> read_topic(
+    const std::string& brokers, const std::string& topic,
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 std::string unique_prefix();
 

@@ -10,7 +10,9 @@ Load::Load(std::uint16_t port, const std::string& secret, int threads, bool stop
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
-Load::~Load() { stop(); }
+Load::~Load() {
+  stop();
+}
 
 void Load::stop() {
   stop_ = true;
@@ -22,12 +24,13 @@ void Load::run(int index) {
   HttpClient http(port_, std::chrono::seconds(15));
   for (long n = 0; !stop_; ++n) {
     std::string id = "load-" + std::to_string(index) + "-" + std::to_string(n);
-    std::string body = R"({"id":)" + std::to_string(index * 1'000'000'000L + n) +
-                       R"(,"total_price":"10.00","line_items":[{"id":1,"quantity":1,"price":"10.00"}]})";
+    std::string body =
+        R"({"id":)" + std::to_string(index * 1'000'000'000L + n) +
+        R"(,"total_price":"10.00","line_items":[{"id":1,"quantity":1,"price":"10.00"}]})";
     auto start = std::chrono::steady_clock::now();
-    auto res = http.post("/webhooks/shopify",
-                         shopify_headers(secret_, "orders/create", "load.myshopify.com", id, body),
-                         body);
+    auto res =
+        http.post("/webhooks/shopify",
+                  shopify_headers(secret_, "orders/create", "load.myshopify.com", id, body), body);
     auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     {

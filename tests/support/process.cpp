@@ -39,7 +39,9 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-void ChildProcess::signal(int sig) { kill(pid_, sig); }
+void ChildProcess::signal(int sig) {
+  kill(pid_, sig);
+}
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -40,8 +40,10 @@ std::string RawSocket::receive(std::chrono::milliseconds timeout) {
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return out;
   char buf[4096];
   ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-  if (n <= 0) closed_ = true;
-  else out.assign(buf, static_cast<std::size_t>(n));
+  if (n <= 0)
+    closed_ = true;
+  else
+    out.assign(buf, static_cast<std::size_t>(n));
   return out;
 }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Fresh machine to full test run in one command: installs what is missing (Debian
+# packages and the Apache Kafka broker from Maven Central), builds, checks formatting,
+# runs every test (unit, and integration against a real Kafka broker, librdkafka's mock
+# cluster and a real Postgres), then the unit and mock-Kafka integration tests again
+# under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+
+"$root/tools/install-deps.sh" --test
+
+echo "==> clang-format check" >&2
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+echo "==> build" >&2
+cmake -S . -B build -G Ninja -DSHOPSTREAM_TESTS=ON >/dev/null
+cmake --build build -j "$jobs"
+
+echo "==> build with ASan + UBSan (build-asan/)" >&2
+cmake -S . -B build-asan -G Ninja -DSHOPSTREAM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j "$jobs" --target unit_tests integration_tests shopstream
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "==> sanitizer run: unit and mock-Kafka integration tests" >&2
+ctest --test-dir build-asan --output-on-failure -R '^(unit|hmac_vectors_openssl|integration_mock_kafka)$'
+
+echo "==> all tests" >&2
+ctest --test-dir build --output-on-failure -j 2
