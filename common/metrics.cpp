@@ -5,6 +5,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "common/http_server.hpp"
@@ -15,6 +18,43 @@ namespace shopstream::metrics {
 prometheus::Registry& registry() {
   static prometheus::Registry r;
   return r;
+}
+
+namespace {
+std::mutex g_names_mu;
+std::vector<std::string>& names() {
+  static std::vector<std::string> n;
+  return n;
+}
+void note(const std::string& name) {
+  if (name.rfind("shopstream_", 0) != 0) {
+    std::fprintf(stderr, "metric %s does not start with shopstream_\n", name.c_str());
+    std::abort();
+  }
+  std::lock_guard lock(g_names_mu);
+  names().push_back(name);
+}
+}  // namespace
+
+prometheus::Family<prometheus::Counter>& counter(const std::string& name, const std::string& help) {
+  note(name);
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry());
+}
+
+prometheus::Family<prometheus::Gauge>& gauge(const std::string& name, const std::string& help) {
+  note(name);
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry());
+}
+
+prometheus::Family<prometheus::Histogram>& histogram(const std::string& name,
+                                                     const std::string& help) {
+  note(name);
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry());
+}
+
+std::vector<std::string> registered_names() {
+  std::lock_guard lock(g_names_mu);
+  return names();
 }
 
 std::string render() {

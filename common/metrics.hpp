@@ -1,5 +1,9 @@
 #pragma once
 // The one metrics registry of the process, and its Prometheus /metrics endpoint.
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <cstdint>
@@ -13,6 +17,15 @@ namespace shopstream::metrics {
 
 // Process-wide; thread-safe. Every metric name starts with "shopstream_".
 prometheus::Registry& registry();
+
+// The one way to add a metric family: names must start with "shopstream_" (aborts
+// otherwise: a programming error, caught by any test). Thread-safe.
+prometheus::Family<prometheus::Counter>& counter(const std::string& name, const std::string& help);
+prometheus::Family<prometheus::Gauge>& gauge(const std::string& name, const std::string& help);
+prometheus::Family<prometheus::Histogram>& histogram(const std::string& name,
+                                                     const std::string& help);
+// Every family name registered so far (histograms without their _bucket/_sum/_count).
+std::vector<std::string> registered_names();
 
 // The registry in Prometheus text exposition format.
 std::string render();

@@ -120,10 +120,8 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   const auto started = std::chrono::steady_clock::now();
   m.body_bytes.Observe(static_cast<double>(req.body().size()));
 
-  // The verdict's record points into the request body, so the request must live until
-  // produce() has copied it; it is moved into this scope's shared state below.
-  auto request = std::make_shared<HttpRequest>(std::move(req));
-  auto verdict = classify_webhook(*request, secrets_, settings_.topic_prefix, received_at);
+  // The verdict's record points into req's body; produce() copies it before we return.
+  auto verdict = classify_webhook(req, secrets_, settings_.topic_prefix, received_at);
   if (auto* r = std::get_if<Rejection>(&verdict)) {
     if (r->status == 401)
       m.signature_failure(r->code);

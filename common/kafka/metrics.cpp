@@ -13,19 +13,13 @@ namespace {
 class PrometheusProducerMetrics final : public ProducerMetrics {
  public:
   PrometheusProducerMetrics()
-      : errors_(prometheus::BuildCounter()
-                    .Name("shopstream_kafka_producer_errors_total")
-                    .Help("Kafka producer errors by librdkafka error name")
-                    .Register(metrics::registry())),
-        depth_(prometheus::BuildGauge()
-                   .Name("shopstream_kafka_producer_queue_depth")
-                   .Help("Records queued in the producer awaiting a broker ack")
-                   .Register(metrics::registry())
+      : errors_(metrics::counter("shopstream_kafka_producer_errors_total",
+                                 "Kafka producer errors by librdkafka error name")),
+        depth_(metrics::gauge("shopstream_kafka_producer_queue_depth",
+                              "Records queued in the producer awaiting a broker ack")
                    .Add({})),
-        up_(prometheus::BuildGauge()
-                .Name("shopstream_kafka_reachable")
-                .Help("1 when the last metadata probe reached a Kafka broker")
-                .Register(metrics::registry())
+        up_(metrics::gauge("shopstream_kafka_reachable",
+                           "1 when the last metadata probe reached a Kafka broker")
                 .Add({})) {}
   void error(std::string_view code) override {
     errors_.Add({{"error", std::string(code)}}).Increment();

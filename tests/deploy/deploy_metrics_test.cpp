@@ -1,0 +1,47 @@
+// The dashboard and alert rules in deploy/ may use only metric names the code exports.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/kafka/metrics.hpp"
+#include "common/metrics.hpp"
+#include "ingress/metrics.hpp"
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("deploy/ names only exported metrics") {
+  // Instantiate every metric family the process can register.
+  shopstream::ingress::IngressMetrics::get();
+  shopstream::kafka::producer_metrics();
+  std::set<std::string> exported;
+  for (const auto& name : shopstream::metrics::registered_names()) {
+    exported.insert(name);
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) exported.insert(name + suffix);
+  }
+  REQUIRE(exported.count("shopstream_ingress_requests_total"));
+
+  std::regex name_re("shopstream_[a-z0-9_]+");
+  int used = 0;
+  for (const char* file : {"/deploy/grafana/shopstream.json", "/deploy/prometheus/alerts.yml"}) {
+    auto text = slurp(std::string(SHOPSTREAM_SOURCE_DIR) + file);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), name_re);
+         it != std::sregex_iterator(); ++it) {
+      CAPTURE(file);
+      CAPTURE(it->str());
+      CHECK(exported.count(it->str()) == 1);
+      ++used;
+    }
+  }
+  CHECK(used > 10);
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Ingress benchmark: wrk posts signed ~5 KB orders/create webhooks with unique ids over
+# keep-alive connections to (1) nginx answering 200 (the machine's HTTP floor),
+# (2) `shopstream all` on the embedded cluster, (3) `shopstream ingress` on a real Kafka
+# broker. Every 200 from shopstream is after the durable ack. Reports requests/s, p50/p99
+# latency, peak RSS, medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at
+# a paced ~5,000 webhooks/s. Usage: tools/bench/ingress_bench.sh [--quick]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tools/bench"
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+[ "${1:-}" = "--quick" ] && { RUNS=1; DURATION=3s; }
+
+"$root/tools/install-deps.sh" --test
+cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
+cmake --build "$root/build-release" --target shopstream >/dev/null
+bin="$root/build-release/shopstream"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -d "$work/kafka" ] && "$root/tools/kafka/broker.sh" destroy "$work/kafka" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+secret=bench-secret
+"$here/make_order.sh" >"$work/body.json"
+export BENCH_BODY_FILE="$work/body.json"
+export BENCH_SIGNATURE=$(openssl dgst -sha256 -hmac "$secret" -binary <"$work/body.json" | base64 -w0)
+echo "body: $(wc -c <"$work/body.json") bytes; $RUNS runs of $DURATION, $CONNS connections, 2 wrk threads" >&2
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+wait_http() {  # url
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "not answering: $1" >&2; return 1
+}
+
+# Runs wrk against $1 (base URL); prints "rps p50_ms p99_ms non2xx".
+run_wrk() {
+  local out
+  out=$(wrk -t2 -c"${2:-$CONNS}" -d"$DURATION" --latency -s "$here/webhook.lua" "$1/webhooks/shopify")
+  echo "$out" >>"$work/wrk.log"
+  local rps p50 p99 bad
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
+}
+
+to_ms() {  # wrk prints 1.23ms, 850.00us, 1.02s
+  local v=$1
+  case "$v" in
+    *us) awk -v x="${v%us}" 'BEGIN{printf "%.3f", x/1000}' ;;
+    *ms) awk -v x="${v%ms}" 'BEGIN{printf "%.3f", x}' ;;
+    *s) awk -v x="${v%s}" 'BEGIN{printf "%.3f", x*1000}' ;;
+  esac
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# --- nginx floor -----------------------------------------------------------------
+nport=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_max_body_size 2m;
+  client_body_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$nport;
+    location /webhooks/shopify { default_type application/json; return 200 '{"status":"ok"}'; }
+    location / { return 200; }
+  }
+}
+NGINX
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/"
+
+# --- shopstream, embedded cluster ---------------------------------------------------
+start_shopstream() {  # name command [extra env...]
+  local name=$1 cmd=$2; shift 2
+  local ready="$work/$name.ready"
+  env "$@" SHOPIFY_API_SECRET=$secret SHOPSTREAM_INGRESS_ADDR=127.0.0.1:0 \
+    SHOPSTREAM_METRICS_ADDR=127.0.0.1:0 SHOPSTREAM_LOG_LEVEL=warn \
+    "$bin" "$cmd" --ready-file "$ready" 2>"$work/$name.log" &
+  local pid=$!
+  pids+=($pid)
+  for _ in $(seq 1 600); do [ -f "$ready" ] && break; sleep 0.1; done
+  [ -f "$ready" ] || { cat "$work/$name.log" >&2; exit 1; }
+  local url; url=$(sed -n 's/.*"webhook_url":"\([^"]*\)".*/\1/p' "$ready")
+  echo "$pid ${url%/webhooks/shopify}"
+}
+
+read -r emb_pid emb_url < <(start_shopstream embedded all)
+
+# --- shopstream, real broker ----------------------------------------------------------
+bootstrap=$("$root/tools/kafka/broker.sh" start "$work/kafka")
+read -r real_pid real_url < <(start_shopstream real ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
+  SHOPSTREAM_TOPIC_REPLICATION=1)
+
+declare -A rps p50 p99 bad
+for target in nginx embedded real; do
+  case $target in
+    nginx) url="http://127.0.0.1:$nport" ;;
+    embedded) url=$emb_url ;;
+    real) url=$real_url ;;
+  esac
+  run_wrk "$url" >/dev/null  # warm-up
+  : >"$work/$target.runs"
+  for i in $(seq 1 "$RUNS"); do run_wrk "$url" >>"$work/$target.runs"; done
+  rps[$target]=$(awk '{print $1}' "$work/$target.runs" | median)
+  p50[$target]=$(awk '{print $2}' "$work/$target.runs" | median)
+  p99[$target]=$(awk '{print $3}' "$work/$target.runs" | median)
+  bad[$target]=$(awk '{s+=$4} END {print s+0}' "$work/$target.runs")
+done
+
+# Paced: 50 connections, each waiting 10 ms after every answer: about 5,000 webhooks/s.
+declare -A prps pp50 pp99
+for target in embedded real; do
+  url=$([ $target = embedded ] && echo "$emb_url" || echo "$real_url")
+  : >"$work/$target.paced"
+  for i in $(seq 1 "$RUNS"); do BENCH_DELAY_MS=10 run_wrk "$url" 50 >>"$work/$target.paced"; done
+  prps[$target]=$(awk '{print $1}' "$work/$target.paced" | median)
+  pp50[$target]=$(awk '{print $2}' "$work/$target.paced" | median)
+  pp99[$target]=$(awk '{print $3}' "$work/$target.paced" | median)
+done
+
+rss_emb=$(peak_rss_mb "$emb_pid")
+rss_real=$(peak_rss_mb "$real_pid")
+nginx_rss=$(ps -o rss= --ppid "$(cat "$work/nginx/nginx.pid")" | awk '{s+=$1} END {printf "%.1f", s/1024}')
+
+printf '\nIngress benchmark (medians of %s runs of %s, %s keep-alive connections)\n' "$RUNS" "$DURATION" "$CONNS"
+printf '%-22s %10s %9s %9s %10s %9s %8s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx
+for t in nginx embedded real; do
+  ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.2f", a/b}')
+  rss=$([ $t = nginx ] && echo "$nginx_rss" || ([ $t = embedded ] && echo "$rss_emb" || echo "$rss_real"))
+  printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "$ratio" "$rss" "${bad[$t]}"
+done
+printf '\nPaced (50 connections, 10 ms between requests on each)\n'
+printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
+for t in embedded real; do
+  printf '%-22s %10.0f %9.3f %9.3f\n' "$t" "${prps[$t]}" "${pp50[$t]}" "${pp99[$t]}"
+done
+printf '\nPer-run figures (req/s p50 p99 non2xx):\n'
+for t in nginx embedded real; do echo "$t: $(tr '\n' ';' <"$work/$t.runs")"; done
+for t in embedded real; do echo "$t paced: $(tr '\n' ';' <"$work/$t.paced")"; done
