@@ -2,17 +2,21 @@
 # A throwaway Postgres server from Debian's packages, for tests and the local demo.
 #   pg.sh start DIR    initdb (first time) and start on a free port; prints the URL
 #   pg.sh stop DIR     stop it (data kept)      pg.sh restart DIR   start it again
-#   pg.sh destroy DIR  stop and remove DIR
+#   pg.sh destroy DIR  stop and remove it
 # DIR/url holds the libpq URI once the server accepts connections. As root, the server
-# runs as the `postgres` user (Postgres refuses to run as root).
+# runs as the `postgres` user (Postgres refuses to run as root); when that user cannot
+# reach DIR (a clone under a private home, say), the cluster lives in a fresh folder
+# under /tmp, named in DIR/cluster.
 set -euo pipefail
 cmd=${1:?usage: pg.sh start|stop|restart|destroy DIR}
 dir=${2:?usage: pg.sh start|stop|restart|destroy DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg.sh: Postgres server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+as_root=0
+[ "$(id -u)" -eq 0 ] && as_root=1
 
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ $as_root -eq 1 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 free_port() {
@@ -24,28 +28,39 @@ free_port() {
   echo "pg.sh: no free port found" >&2; return 1
 }
 
+cluster() { cat "$dir/cluster"; }
+
 launch() {
-  local port; port=$(cat "$dir/port")
+  local port c; port=$(cat "$dir/port"); c=$(cluster)
   rm -f "$dir/url"
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
+  as_owner "$bin/pg_ctl" -D "$c/data" -l "$c/server.log" -w -t 60 \
+    -o "-p $port -k $c -c listen_addresses=127.0.0.1" start >/dev/null ||
+    { tail -20 "$c/server.log" >&2; return 1; }
   echo "postgresql://shopstream@127.0.0.1:$port/shopstream" >"$dir/url"
   cat "$dir/url"
 }
 
 stop() {
-  [ -f "$dir/data/postmaster.pid" ] || return 0
-  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null || true
+  [ -f "$dir/cluster" ] || return 0
+  local c; c=$(cluster)
+  [ -f "$c/data/postmaster.pid" ] || return 0
+  as_owner "$bin/pg_ctl" -D "$c/data" -m fast -w -t 60 stop >/dev/null || true
   rm -f "$dir/url"
 }
 
 case "$cmd" in
 start)
   mkdir -p "$dir"
-  if [ ! -d "$dir/data" ]; then
+  if [ ! -f "$dir/cluster" ]; then
+    c="$dir/cluster.d"
+    mkdir -p "$c"
+    if [ $as_root -eq 1 ]; then
+      chown postgres "$c"
+      runuser -u postgres -- test -w "$c" 2>/dev/null || { rmdir "$c"; c=$(mktemp -d /tmp/shopstream-pg.XXXXXX); chown postgres "$c"; }
+    fi
+    echo "$c" >"$dir/cluster"
     free_port >"$dir/port"
-    [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
-    as_owner "$bin/initdb" -D "$dir/data" -U shopstream -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
+    as_owner "$bin/initdb" -D "$c/data" -U shopstream -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     launch >/dev/null
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$(cat "$dir/port")" -U shopstream shopstream
@@ -55,6 +70,9 @@ start)
   fi ;;
 restart) stop; launch ;;
 stop) stop ;;
-destroy) stop; rm -rf "$dir" ;;
+destroy)
+  stop
+  [ -f "$dir/cluster" ] && rm -rf "$(cluster)"
+  rm -rf "$dir" ;;
 *) echo "usage: pg.sh start|stop|restart|destroy DIR" >&2; exit 2 ;;
 esac
