@@ -33,9 +33,27 @@ HttpResponse json_response(unsigned status, std::string_view code, std::string_v
   return res;
 }
 
+struct HttpServer::State {
+  HttpServerOptions options;
+  RequestHandler handler;
+  HttpServerHooks hooks;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu;
+  std::condition_variable closed;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  std::size_t connections() {
+    std::lock_guard lock(mu);
+    return sessions.size();
+  }
+  void on_session_open(Session* s, std::weak_ptr<Session> w);
+  void on_session_close(Session* s);
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state)
+      : stream_(std::move(socket)), state_(std::move(state)), server_(*state_) {}
 
   ~Session() { server_.on_session_close(this); }
 
@@ -45,18 +63,18 @@ class Session : public std::enable_shared_from_this<Session> {
                   [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  // On the strand: closes the connection now if it is between requests.
+  // On the connection's thread: closes the connection now if it is between requests.
   void on_stop() {
     if (idle_) stream_.cancel();
   }
 
-  // On the strand: the handler's answer.
+  // On the connection's thread: the handler's answer.
   void send(HttpResponse res) {
     bool keep_alive = keep_alive_ && !server_.stopping_;
     res.keep_alive(keep_alive);
     res.prepare_payload();
     res_.emplace(std::move(res));
-    stream_.expires_after(server_.options_.read_timeout);
+    stream_.expires_after(server_.options.read_timeout);
     http::async_write(stream_, *res_,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                         self->res_.reset();
@@ -72,19 +90,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_request() {
     if (server_.stopping_) return close();
     parser_.emplace();
-    parser_->body_limit(server_.options_.max_body_bytes);
-    parser_->header_limit(server_.options_.max_header_bytes);
+    parser_->body_limit(server_.options.max_body_bytes);
+    parser_->header_limit(server_.options.max_header_bytes);
     if (buffer_.size() > 0) return read_header();  // a pipelined request is waiting
     // Between requests only the idle timeout applies; the read timeout starts with the
     // first byte, so a client that dribbles its headers cannot hold the connection.
     idle_ = true;
-    stream_.expires_after(server_.options_.idle_timeout);
+    stream_.expires_after(server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
                               if (ec) {
-                                if (ec == beast::error::timeout && self->server_.hooks_.timeout)
-                                  self->server_.hooks_.timeout("idle");
+                                if (ec == beast::error::timeout && self->server_.hooks.timeout)
+                                  self->server_.hooks.timeout("idle");
                                 return self->close();
                               }
                               self->buffer_.commit(n);
@@ -93,7 +111,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_header() {
-    stream_.expires_after(server_.options_.read_timeout);
+    stream_.expires_after(server_.options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->on_read_error(ec);
@@ -126,7 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read_error(beast::error_code ec) {
-    auto& hooks = server_.hooks_;
+    auto& hooks = server_.hooks;
     if (ec == beast::error::timeout) {
       if (hooks.timeout) hooks.timeout("read");
       return close();
@@ -147,7 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_request() {
     keep_alive_ = parser_->get().keep_alive();
-    server_.handler_(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
+    server_.handler(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
   }
 
   void close() {
@@ -157,7 +175,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  HttpServer& server_;
+  std::shared_ptr<HttpServer::State> state_;
+  HttpServer::State& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<HttpResponse> res_;
@@ -181,13 +200,13 @@ bool Responder::operator()(HttpResponse response) const {
   return true;
 }
 
-HttpServer::HttpServer(net::io_context& ioc, HttpServerOptions options, RequestHandler handler,
+HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, RequestHandler handler,
                        HttpServerHooks hooks)
-    : ioc_(ioc),
-      options_(options),
-      handler_(std::move(handler)),
-      hooks_(std::move(hooks)),
-      acceptor_(net::make_strand(ioc)) {}
+    : pool_(pool), state_(std::make_shared<State>()), acceptor_(pool.first()) {
+  state_->options = options;
+  state_->handler = std::move(handler);
+  state_->hooks = std::move(hooks);
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -208,16 +227,16 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
-    if (ec == net::error::operation_aborted || stopping_) return;
+  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, tcp::socket s) {
+    if (ec == net::error::operation_aborted || state_->stopping_) return;
     if (!ec) {
-      if (connections() >= options_.max_connections) {
-        if (hooks_.connection_rejected) hooks_.connection_rejected();
+      if (state_->connections() >= state_->options.max_connections) {
+        if (state_->hooks.connection_rejected) state_->hooks.connection_rejected();
         beast::error_code ignored;
         s.close(ignored);
       } else {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), *this)->start();
+        std::make_shared<Session>(std::move(s), state_)->start();
       }
     } else {
       log::warn("accept failed", {{"error", ec.message()}});
@@ -227,47 +246,44 @@ void HttpServer::accept() {
 }
 
 void HttpServer::stop() {
-  if (stopping_.exchange(true)) return;
+  if (state_->stopping_.exchange(true)) return;
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
-  std::lock_guard lock(mu_);
-  for (auto& [ptr, weak] : sessions_) {
+  std::lock_guard lock(state_->mu);
+  for (auto& [ptr, weak] : state_->sessions) {
     if (auto s = weak.lock()) net::post(s->executor(), [s] { s->on_stop(); });
   }
 }
 
 bool HttpServer::wait_closed(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  return closed_.wait_for(lock, timeout, [this] { return sessions_.empty(); });
+  std::unique_lock lock(state_->mu);
+  return state_->closed.wait_for(lock, timeout, [this] { return state_->sessions.empty(); });
 }
 
-std::size_t HttpServer::connections() const {
-  std::lock_guard lock(mu_);
-  return sessions_.size();
-}
+std::size_t HttpServer::connections() const { return state_->connections(); }
 
-void HttpServer::on_session_open(Session* s, std::weak_ptr<Session> w) {
+void HttpServer::State::on_session_open(Session* s, std::weak_ptr<Session> w) {
   std::size_t n;
   {
-    std::lock_guard lock(mu_);
-    sessions_.emplace(s, std::move(w));
-    n = sessions_.size();
+    std::lock_guard lock(mu);
+    sessions.emplace(s, std::move(w));
+    n = sessions.size();
   }
-  if (hooks_.connections) hooks_.connections(static_cast<int>(n));
+  if (hooks.connections) hooks.connections(static_cast<int>(n));
   if (stopping_) net::post(s->executor(), [self = s->shared_from_this()] { self->on_stop(); });
 }
 
-void HttpServer::on_session_close(Session* s) {
+void HttpServer::State::on_session_close(Session* s) {
   std::size_t n;
   {
-    std::lock_guard lock(mu_);
-    sessions_.erase(s);
-    n = sessions_.size();
+    std::lock_guard lock(mu);
+    sessions.erase(s);
+    n = sessions.size();
   }
-  if (hooks_.connections) hooks_.connections(static_cast<int>(n));
-  if (n == 0) closed_.notify_all();
+  if (hooks.connections) hooks.connections(static_cast<int>(n));
+  if (n == 0) closed.notify_all();
 }
 
 }  // namespace shopstream

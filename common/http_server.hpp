@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/io_pool.hpp"
 #include "common/result.hpp"
 
 namespace shopstream {
@@ -26,7 +27,7 @@ namespace shopstream {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
-using Executor = boost::asio::any_io_executor;  // the connection's strand
+using Executor = boost::asio::any_io_executor;  // the connection's io_context (one thread)
 
 class Session;
 
@@ -45,7 +46,7 @@ class Responder {
   std::shared_ptr<State> state_;
 };
 
-// Runs on the connection's strand (`executor`); must not block.
+// Runs on the connection's thread (`executor`); must not block.
 using RequestHandler = std::function<void(HttpRequest&&, Responder, const Executor& executor)>;
 
 struct HttpServerOptions {
@@ -69,12 +70,14 @@ HttpResponse json_response(unsigned status, std::string_view code, std::string_v
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& ioc, HttpServerOptions options, RequestHandler handler,
+  // Accepts on the pool's first context and spreads connections over all of them.
+  HttpServer(IoPool& pool, HttpServerOptions options, RequestHandler handler,
              HttpServerHooks hooks = {});
   ~HttpServer();
 
   // Binds and starts accepting. Returns the bound port (useful with port 0).
   Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
+  // Destroy only after pool.halt(): the acceptor lives on the pool's first context.
   // Stops accepting and closes idle keep-alive connections; requests being read or
   // awaiting an answer finish, then their connections close. Thread-safe.
   void stop();
@@ -84,19 +87,12 @@ class HttpServer {
 
  private:
   friend class Session;
+  struct State;
   void accept();
-  void on_session_open(Session* s, std::weak_ptr<Session> w);
-  void on_session_close(Session* s);
 
-  boost::asio::io_context& ioc_;
-  HttpServerOptions options_;
-  RequestHandler handler_;
-  HttpServerHooks hooks_;
+  IoPool& pool_;
+  std::shared_ptr<State> state_;  // shared with the sessions, which may outlive *this
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex mu_;
-  std::condition_variable closed_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
 
 }  // namespace shopstream

@@ -68,14 +68,13 @@ const std::vector<double>& latency_buckets() {
 }
 
 struct Endpoint::Impl {
-  boost::asio::io_context ioc;
+  IoPool pool{1};
   std::unique_ptr<HttpServer> server;
   std::uint16_t port = 0;
-  std::thread thread;
   ~Impl() {
     if (server) server->stop();
-    ioc.stop();
-    if (thread.joinable()) thread.join();
+    pool.halt();
+    server.reset();  // the acceptor, before its context
   }
 };
 
@@ -87,7 +86,7 @@ Result<std::unique_ptr<Endpoint>> Endpoint::start(const std::string& addr) {
   opts.max_body_bytes = 64 * 1024;
   opts.max_connections = 64;
   impl->server = std::make_unique<HttpServer>(
-      impl->ioc, opts, [](HttpRequest&& req, Responder respond, const Executor&) {
+      impl->pool, opts, [](HttpRequest&& req, Responder respond, const Executor&) {
         std::string_view target(req.target().data(), req.target().size());
         if (target.substr(0, target.find('?')) != "/metrics")
           return void(respond(json_response(404, "not_found", "metrics are at /metrics")));
@@ -99,7 +98,7 @@ Result<std::unique_ptr<Endpoint>> Endpoint::start(const std::string& addr) {
   auto port = impl->server->listen(hp->first, hp->second);
   if (!port) return fail("metrics endpoint: " + port.error().message);
   impl->port = port.value();
-  impl->thread = std::thread([i = impl.get()] { i->ioc.run(); });
+  impl->pool.start();
   return std::unique_ptr<Endpoint>(new Endpoint(std::move(impl)));
 }
 

@@ -15,8 +15,10 @@ void DedupCache::expire(Clock::time_point now) {
 bool DedupCache::contains(std::string_view key, Clock::time_point now) {
   if (capacity_ == 0) return false;
   std::lock_guard lock(mu_);
+  if (keys_.find(key) == keys_.end()) return false;
+  // Present: make sure it is not past its age (expiry otherwise happens on insert).
   expire(now);
-  return keys_.find(std::string(key)) != keys_.end();
+  return keys_.find(key) != keys_.end();
 }
 
 void DedupCache::insert(std::string key, Clock::time_point now) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -27,7 +28,11 @@ class DedupCache {
   std::size_t capacity_;
   std::chrono::milliseconds window_;
   mutable std::mutex mu_;
-  std::unordered_set<std::string> keys_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, Hash, std::equal_to<>> keys_;
   // Insertion order; one age for every entry, so the front is always the oldest.
   std::deque<std::pair<Clock::time_point, std::string>> order_;
 };

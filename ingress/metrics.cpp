@@ -1,6 +1,7 @@
 #include "ingress/metrics.hpp"
 
 #include <string>
+#include <unordered_map>
 
 #include "common/metrics.hpp"
 
@@ -54,8 +55,20 @@ IngressMetrics::IngressMetrics()
                            "dropped)")) {}
 
 void IngressMetrics::request(std::string_view topic, unsigned status) {
-  requests_.Add({{"topic", std::string(topic)}, {"status", std::to_string(status)}}).Increment();
+  // Hot path: label lookups in prometheus-cpp take a lock and build a map, so each
+  // thread remembers the counters it has used.
+  thread_local std::unordered_map<std::string, prometheus::Counter*> cache;
+  std::string key(topic);
+  key.push_back('\0');
+  key += std::to_string(status);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    auto& c = requests_.Add({{"topic", std::string(topic)}, {"status", std::to_string(status)}});
+    it = cache.emplace(std::move(key), &c).first;
+  }
+  it->second->Increment();
 }
+
 void IngressMetrics::signature_failure(std::string_view reason) {
   signature_failures_.Add({{"reason", std::string(reason)}}).Increment();
 }

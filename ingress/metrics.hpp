@@ -5,6 +5,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
+#include <string>
 #include <string_view>
 
 namespace shopstream::ingress {

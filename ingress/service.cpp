@@ -22,9 +22,7 @@ Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& se
   auto port = svc->server_->listen(hp->first, hp->second);
   if (!port) return port.error();
   svc->port_ = port.value();
-  unsigned n = settings.threads > 0 ? static_cast<unsigned>(settings.threads)
-                                    : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) svc->threads_.emplace_back([s = svc.get()] { s->ioc_.run(); });
+  svc->pool_.start();
   return svc;
 }
 
@@ -35,7 +33,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
       secrets_(std::move(secrets)),
       ready_(std::move(ready)),
       dedup_(settings.dedup_capacity, settings.dedup_window),
-      work_(net::make_work_guard(ioc_)) {
+      pool_(static_cast<unsigned>(settings.threads)) {
   auto& m = IngressMetrics::get();
   HttpServerOptions opts;
   opts.read_timeout = settings.read_timeout;
@@ -56,7 +54,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
     m.rejection(code);
   };
   server_ = std::make_unique<HttpServer>(
-      ioc_, opts,
+      pool_, opts,
       [this](HttpRequest&& req, Responder r, const Executor& ex) {
         handle(std::move(req), std::move(r), ex);
       },
@@ -65,9 +63,8 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
 
 IngressService::~IngressService() {
   server_->stop();
-  work_.reset();
-  ioc_.stop();
-  for (auto& t : threads_) t.join();
+  pool_.halt();
+  server_.reset();  // the acceptor, before its context; sessions go with the contexts
 }
 
 bool IngressService::stop() {
@@ -165,20 +162,24 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   });
   auto on_delivery = [this, respond, unavailable, timer, ex, started, &m, topic = p.shopify_topic,
                       key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
-    net::post(ex, [timer] { timer->cancel(); });
-    if (!d.ok()) {
-      unavailable(respond, "kafka_error", "kafka did not accept the event: " + d.error());
-      return;
+    if (d.ok()) {
+      // Durable now, whether or not the 200 still goes out in time: either way a
+      // redelivery need not be published again.
+      dedup_.insert(std::move(key), std::chrono::steady_clock::now());
+      m.durable_ack_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
-    // Durable now, whether or not the 200 still goes out in time: either way a
-    // redelivery need not be published again.
-    dedup_.insert(std::move(key), std::chrono::steady_clock::now());
-    m.durable_ack_seconds.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (respond(json_response(200, "ok"))) {
-      m.request(topic, 200);
-      m.in_flight.Decrement();
-    }
+    // One hop to the connection's thread for both the timer and the answer.
+    net::post(ex, [respond, unavailable, timer, &m, topic = std::move(topic), ok = d.ok(),
+                   error = d.ok() ? std::string() : d.error()] {
+      timer->cancel();
+      if (!ok)
+        return unavailable(respond, "kafka_error", "kafka did not accept the event: " + error);
+      if (respond(json_response(200, "ok"))) {
+        m.request(topic, 200);
+        m.in_flight.Decrement();
+      }
+    });
   };
   if (auto err = producer_.produce(p.record, std::move(on_delivery))) {
     net::post(ex, [timer] { timer->cancel(); });

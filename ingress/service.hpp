@@ -2,9 +2,6 @@
 // The webhook ingress: routes requests (POST /webhooks/shopify, /healthz, /readyz),
 // verifies and classifies webhooks, suppresses recent duplicates, publishes to Kafka and
 // answers 200 only after the durable ack, or 503 at the deadline.
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <functional>
 #include <memory>
 #include <thread>
@@ -49,10 +46,8 @@ class IngressService {
   SecretStore secrets_;
   ReadyCheck ready_;
   DedupCache dedup_;
-  boost::asio::io_context ioc_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  IoPool pool_;
   std::unique_ptr<HttpServer> server_;
-  std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
 };
 

@@ -52,7 +52,9 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
       {"client.id", o.client_id},
       {"enable.idempotence", "true"},
       {"acks", "all"},
-      {"linger.ms", "2"},
+      // 1 ms: measured best for webhook-sized records (0 starves batching under the
+      // idempotent producer's 5 in-flight requests; 2+ adds latency at no gain).
+      {"linger.ms", "1"},
       {"message.timeout.ms", std::to_string(o.message_timeout.count())},
       {"queue.buffering.max.messages", "200000"},
       {"queue.buffering.max.kbytes", "524288"},
