@@ -262,7 +262,9 @@ bool HttpServer::wait_closed(std::chrono::milliseconds timeout) {
   return state_->closed.wait_for(lock, timeout, [this] { return state_->sessions.empty(); });
 }
 
-std::size_t HttpServer::connections() const { return state_->connections(); }
+std::size_t HttpServer::connections() const {
+  return state_->connections();
+}
 
 void HttpServer::State::on_session_open(Session* s, std::weak_ptr<Session> w) {
   std::size_t n;

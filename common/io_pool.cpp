@@ -15,7 +15,9 @@ void IoPool::start() {
   for (auto& c : contexts_) threads_.emplace_back([ctx = c.get()] { ctx->run(); });
 }
 
-IoPool::~IoPool() { halt(); }
+IoPool::~IoPool() {
+  halt();
+}
 
 void IoPool::halt() {
   guards_.clear();
@@ -27,6 +29,5 @@ void IoPool::halt() {
 boost::asio::io_context& IoPool::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }
-
 
 }  // namespace shopstream
