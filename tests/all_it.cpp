@@ -73,9 +73,21 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
       CHECK(metrics.body.compare(pos, 11, "shopstream_") == 0);
   }
 
+  // A bad signature too, so the log has had every chance to mention one.
+  auto bad = shopify_headers("wrong-secret", "orders/create", "demo.myshopify.com", "all-2", body);
+  CHECK(http.post("/webhooks/shopify", bad, body).status == 401);
+
   proc.signal(SIGTERM);
   auto status = proc.wait(30s);
   REQUIRE(status.has_value());
   CHECK(*status == 0);
+
+  // Not a behaviour check through logs: a leak check. No secret or signature, ever.
+  auto log = read_file((dir / "all.log").string());
+  CHECK(log.find("\"level\":\"info\"") != std::string::npos);
+  CHECK(log.find("s3cret") == std::string::npos);
+  CHECK(log.find(shopify_headers("s3cret", "", "", "", body)["X-Shopify-Hmac-Sha256"]) ==
+        std::string::npos);
+  CHECK(log.find(bad["X-Shopify-Hmac-Sha256"]) == std::string::npos);
   std::filesystem::remove_all(dir);
 }
