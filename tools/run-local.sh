@@ -12,7 +12,7 @@ mkdir -p "$state"
 echo "==> building (Release) in build-release/" >&2
 cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream
+cmake --build "$root/build-release" --target shopstream >&2
 
 echo "==> starting a local Postgres in .local/pg" >&2
 db_url=$("$root/tools/postgres/pg.sh" start "$state/pg")

@@ -21,7 +21,7 @@ bin="$root/build-release/shopstream"
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}" $(cat "$work/pids" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
   [ -d "$work/kafka" ] && "$root/tools/kafka/broker.sh" destroy "$work/kafka" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -103,7 +103,7 @@ start_shopstream() {  # name command [extra env...]
     SHOPSTREAM_METRICS_ADDR=127.0.0.1:0 SHOPSTREAM_LOG_LEVEL=warn \
     "$bin" "$cmd" --ready-file "$ready" 2>"$work/$name.log" &
   local pid=$!
-  pids+=($pid)
+  echo "$pid" >>"$work/pids"  # this runs in a subshell: the parent reads the file
   for _ in $(seq 1 600); do [ -f "$ready" ] && break; sleep 0.1; done
   [ -f "$ready" ] || { cat "$work/$name.log" >&2; exit 1; }
   local url; url=$(sed -n 's/.*"webhook_url":"\([^"]*\)".*/\1/p' "$ready")
