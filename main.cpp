@@ -7,6 +7,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "ingress/command.hpp"
+#include "schemas/migrations.hpp"
 
 namespace {
 
@@ -20,6 +21,23 @@ struct Command {
   std::vector<std::string_view> options;
   int (*run)(const Settings&);  // nullptr: not available in this version yet
 };
+
+// Applies the schema's migrations; false (logged) when that failed.
+bool migrate_schema(const Settings& s) {
+  if (s.database_url.empty()) {
+    log::error("start-up failed", {{"error", "SHOPSTREAM_DATABASE_URL is required"}});
+    return false;
+  }
+  auto report = schemas::migrate(s.database_url);
+  if (!report) {
+    log::error("migration failed", {{"error", report.error().message}});
+    return false;
+  }
+  std::string applied;
+  for (int v : report->applied) applied += (applied.empty() ? "" : ",") + std::to_string(v);
+  log::info("schema up to date", {{"version", report->current}, {"applied", applied}});
+  return true;
+}
 
 std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
@@ -36,13 +54,17 @@ const std::vector<Command>& commands() {
        "SHOPSTREAM_KAFKA_BROKERS is unset).",
        all_command_options(),
        [](const Settings& s) {
+         if (!s.database_url.empty() && !migrate_schema(s)) return 1;
          return ingress::run(s, {.allow_embedded_kafka = true, .check_postgres = true});
        }},
       {"project", "Project Kafka events into the Postgres read models.", {}, nullptr},
       {"sse", "Serve Server-Sent Events, the read API and the dashboard page.", {}, nullptr},
       {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
-      {"migrate", "Create or upgrade the Postgres schema.", {}, nullptr},
+      {"migrate",
+       "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",
+       {"database-url", "log-level"},
+       [](const Settings& s) { return migrate_schema(s) ? 0 : 1; }},
       {"token", "Mint a per-shop dashboard access token.", {}, nullptr},
   };
   return table;

@@ -10,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <optional>
+#include <vector>
 
 #include "common/log.hpp"
 
@@ -251,10 +252,15 @@ void HttpServer::stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
-  std::lock_guard lock(state_->mu);
-  for (auto& [ptr, weak] : state_->sessions) {
-    if (auto s = weak.lock()) net::post(s->executor(), [s] { s->on_stop(); });
+  // Copy the live sessions out first: the last reference to a session may be one of
+  // these copies, and its destructor takes state_->mu.
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(state_->mu);
+    for (auto& [ptr, weak] : state_->sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
   }
+  for (auto& s : live) net::post(s->executor(), [s] { s->on_stop(); });
 }
 
 bool HttpServer::wait_closed(std::chrono::milliseconds timeout) {
