@@ -1,4 +1,5 @@
 // shopstream: one binary, one subcommand per component. Wiring only.
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -6,6 +7,7 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "consumers/command.hpp"
 #include "ingress/command.hpp"
 #include "schemas/migrations.hpp"
 
@@ -54,10 +56,25 @@ const std::vector<Command>& commands() {
        "SHOPSTREAM_KAFKA_BROKERS is unset).",
        all_command_options(),
        [](const Settings& s) {
-         if (!s.database_url.empty() && !migrate_schema(s)) return 1;
-         return ingress::run(s, {.allow_embedded_kafka = true, .check_postgres = true});
+         ingress::RunOptions options{.allow_embedded_kafka = true, .check_postgres = true};
+         if (!s.database_url.empty()) {
+           if (!migrate_schema(s)) return 1;
+           options.start_others = [](const Settings& effective) -> Result<std::function<void()>> {
+             auto projector = consumers::BackgroundProjector::start(effective);
+             if (!projector) return projector.error();
+             auto shared =
+                 std::shared_ptr<consumers::BackgroundProjector>(std::move(projector.value()));
+             return std::function<void()>([shared]() mutable { shared.reset(); });
+           };
+         }
+         return ingress::run(s, options);
        }},
-      {"project", "Project Kafka events into the Postgres read models.", {}, nullptr},
+      {"project", "Project Kafka events into the Postgres read models (a consumer group).",
+       consumers::project_option_names(),
+       [](const Settings& s) {
+         if (!migrate_schema(s)) return 1;
+         return consumers::run_project(s);
+       }},
       {"sse", "Serve Server-Sent Events, the read API and the dashboard page.", {}, nullptr},
       {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
@@ -85,6 +102,13 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Signals are taken with sigwait by the main thread of each command: block them before
+  // any thread starts, so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     usage(stderr);

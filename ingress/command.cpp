@@ -89,6 +89,13 @@ int run(const Settings& given, const RunOptions& options) {
     pg = std::move(probe.value());
   }
 
+  std::function<void()> stop_others;
+  if (options.start_others) {
+    auto started = options.start_others(settings);
+    if (!started) return startup_failure(started.error().message);
+    stop_others = std::move(started.value());
+  }
+
   auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
   if (!endpoint) return startup_failure(endpoint.error().message);
 
@@ -117,6 +124,7 @@ int run(const Settings& given, const RunOptions& options) {
   sigwait(&signals, &sig);
   log::info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   bool clean = service.value()->stop();
+  if (stop_others) stop_others();
   // Order matters: the producer's last delivery reports post to the service's threads.
   producer.value().reset();
   service.value().reset();

@@ -1,5 +1,7 @@
 #pragma once
 // `shopstream ingress` and the ingress part of `shopstream all`: wiring only.
+#include <functional>
+
 #include "common/config.hpp"
 
 namespace shopstream::ingress {
@@ -7,6 +9,10 @@ namespace shopstream::ingress {
 struct RunOptions {
   bool allow_embedded_kafka = false;  // `all`: no brokers configured → mock cluster
   bool check_postgres = false;        // `all`: /readyz also needs Postgres when configured
+  // `all`: starts other components once Kafka is ready (topics exist), given the
+  // effective settings (brokers filled in for the embedded cluster). Returns an error,
+  // or a function that stops them, called before the ingress tears Kafka down.
+  std::function<Result<std::function<void()>>(const Settings&)> start_others;
 };
 
 // Runs until SIGTERM or SIGINT; returns the process exit code.

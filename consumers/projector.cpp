@@ -1,0 +1,369 @@
+#include "consumers/projector.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "common/log.hpp"
+#include "common/routing.hpp"
+#include "consumers/projector_metrics.hpp"
+#include "projections/plan.hpp"
+#include "projections/writer.hpp"
+
+namespace shopstream::consumers {
+namespace {
+
+using projections::Event;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kLoadOffsets = R"sql(
+SELECT topic, partition, next_offset FROM shopstream.consumer_offsets WHERE consumer_group = $1)sql";
+
+// Offsets never move backwards, so a consumer that lost its partitions while stuck in a
+// long transaction cannot rewind the new owner (re-applying would be harmless anyway).
+constexpr const char* kSaveOffsets = R"sql(
+INSERT INTO shopstream.consumer_offsets AS c (consumer_group, topic, partition, next_offset)
+SELECT $1, * FROM unnest($2::text[], $3::integer[], $4::bigint[])
+ON CONFLICT (consumer_group, topic, partition) DO UPDATE
+  SET next_offset = GREATEST(c.next_offset, EXCLUDED.next_offset), updated_at = now())sql";
+
+bool retryable_sql_state(const std::string& state) {
+  // Serialisation failures, deadlocks, and the connection / resource classes.
+  return state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
+         state.rfind("53", 0) == 0 || state.rfind("57", 0) == 0;
+}
+
+}  // namespace
+
+struct Projector::Impl {
+  Impl(ProjectorOptions o, kafka::Producer& d) : opts(std::move(o)), deadletters(d) {}
+  Impl(const Impl&) = delete;
+  ProjectorOptions opts;
+  kafka::Producer& deadletters;
+  rd_kafka_t* rk = nullptr;
+  std::unique_ptr<pqxx::connection> pg;
+  std::vector<Event> pending;
+  Clock::time_point first_pending;
+  const std::atomic<bool>* stop = nullptr;
+  ProjectorMetrics& metrics = ProjectorMetrics::get();
+
+  ~Impl() {
+    if (rk) rd_kafka_destroy(rk);
+  }
+
+  bool stopping() const { return stop && stop->load(); }
+
+  pqxx::connection& db() {
+    if (!pg || !pg->is_open()) pg = std::make_unique<pqxx::connection>(opts.database_url);
+    return *pg;
+  }
+
+  void backoff(int attempt) {
+    auto wait = std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6)));
+    for (auto end = Clock::now() + wait; Clock::now() < end && !stopping();)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  // Positions of the assigned partitions from Postgres (the truth), or the beginning.
+  void assign(rd_kafka_topic_partition_list_t* parts) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        pqxx::nontransaction tx(db());
+        std::map<std::pair<std::string, int>, std::int64_t> stored;
+        for (auto row : tx.exec_params(kLoadOffsets, opts.group_id))
+          stored[{row[0].as<std::string>(), row[1].as<int>()}] = row[2].as<std::int64_t>();
+        for (int i = 0; i < parts->cnt; ++i) {
+          auto& p = parts->elems[i];
+          auto it = stored.find({p.topic, p.partition});
+          p.offset = it == stored.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
+        }
+        rd_kafka_assign(rk, parts);
+        log::info("partitions assigned", {{"count", parts->cnt}});
+        return;
+      } catch (const std::exception& e) {
+        pg.reset();
+        log::warn("cannot read consumer offsets; retrying", {{"error", e.what()}});
+        if (stopping()) {
+          rd_kafka_assign(rk, nullptr);
+          return;
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->assign(parts);
+    } else {
+      // Apply what was read from these partitions before giving them up; if that cannot
+      // be done now, the next owner re-reads it from the stored offsets.
+      self->apply_pending();
+      self->pending.clear();
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  // Publishes deadletters and waits for their durable acks. False if any failed.
+  bool publish_deadletters(const std::vector<projections::Deadletter>& dead) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t outstanding = 0;
+    bool failed = false;
+    auto topic = routing::deadletter_topic(opts.topic_prefix);
+    for (const auto& d : dead) {
+      kafka::Record r{topic, d.event->key, d.event->value, d.event->headers};
+      r.headers.push_back({"shopstream-deadletter-reason", d.reason});
+      r.headers.push_back({"shopstream-deadletter-topic", d.event->kafka_topic});
+      r.headers.push_back({"shopstream-deadletter-partition", std::to_string(d.event->partition)});
+      r.headers.push_back({"shopstream-deadletter-offset", std::to_string(d.event->offset)});
+      {
+        std::lock_guard lock(mu);
+        ++outstanding;
+      }
+      auto err = deadletters.produce(r, [&](const kafka::Delivery& del) {
+        std::lock_guard lock(mu);
+        if (!del.ok()) failed = true;
+        if (--outstanding == 0) cv.notify_all();
+      });
+      if (err) {
+        std::lock_guard lock(mu);
+        --outstanding;
+        failed = true;
+      }
+      log::warn("event deadlettered", {{"topic", d.event->kafka_topic},
+                                       {"partition", d.event->partition},
+                                       {"offset", d.event->offset},
+                                       {"reason", d.reason}});
+    }
+    std::unique_lock lock(mu);
+    // The handlers capture locals: wait for every one of them, however long it takes.
+    cv.wait(lock, [&] { return outstanding == 0; });
+    return !failed;
+  }
+
+  void save_offsets(pqxx::transaction_base& tx) {
+    std::map<std::pair<std::string, int>, std::int64_t> next;
+    for (const auto& e : pending) {
+      auto& n = next[{e.kafka_topic, e.partition}];
+      n = std::max(n, e.offset + 1);
+    }
+    std::vector<std::optional<std::string>> topics, partitions, offsets;
+    for (const auto& [tp, off] : next) {
+      topics.emplace_back(tp.first);
+      partitions.emplace_back(std::to_string(tp.second));
+      offsets.emplace_back(std::to_string(off));
+    }
+    tx.exec_params(kSaveOffsets, opts.group_id, projections::pg_array(topics),
+                   projections::pg_array(partitions), projections::pg_array(offsets));
+  }
+
+  // One event at a time under savepoints: for a batch that failed with an SQL error, so
+  // that only the event that cannot be applied is deadlettered.
+  void apply_one_by_one(pqxx::work& tx, projections::ApplyCounts& counts,
+                        std::vector<projections::Deadletter>& dead) {
+    for (const auto& e : pending) {
+      std::vector<Event> one{e};
+      auto plan = projections::plan_batch(one);
+      if (!plan.deadletters.empty()) continue;  // already deadlettered by the batch plan
+      try {
+        pqxx::subtransaction sub(tx);
+        auto c = projections::apply_plan(sub, plan);
+        sub.commit();
+        counts.applied += c.applied;
+        counts.stale += c.stale;
+      } catch (const pqxx::sql_error& err) {
+        if (retryable_sql_state(err.sqlstate())) throw;
+        dead.push_back({&e, std::string("postgres: ") + err.what()});
+      }
+    }
+  }
+
+  // Applies `pending` in one transaction with its offsets. True when done.
+  bool try_apply() {
+    auto started = Clock::now();
+    auto plan = projections::plan_batch(pending);
+    if (!plan.deadletters.empty() && !publish_deadletters(plan.deadletters)) {
+      log::warn("deadletter topic unavailable; retrying the batch");
+      return false;
+    }
+    projections::ApplyCounts counts;
+    std::size_t sql_dead = 0;
+    try {
+      try {
+        pqxx::work tx(db());
+        counts = projections::apply_plan(tx, plan);
+        save_offsets(tx);
+        tx.commit();
+      } catch (const pqxx::sql_error& err) {
+        if (retryable_sql_state(err.sqlstate())) throw;
+        log::warn("batch failed; applying its events one by one", {{"error", err.what()}});
+        pqxx::work tx(db());
+        std::vector<projections::Deadletter> dead;
+        counts = {};
+        apply_one_by_one(tx, counts, dead);
+        if (!dead.empty() && !publish_deadletters(dead)) return false;
+        sql_dead = dead.size();
+        save_offsets(tx);
+        tx.commit();
+      }
+    } catch (const pqxx::broken_connection& e) {
+      pg.reset();
+      log::warn("postgres connection lost; retrying the batch", {{"error", e.what()}});
+      return false;
+    } catch (const pqxx::sql_error& e) {
+      log::warn("retryable postgres error; retrying the batch",
+                {{"error", e.what()}, {"sqlstate", e.sqlstate()}});
+      return false;
+    } catch (const std::exception& e) {
+      pg.reset();
+      log::warn("postgres error; retrying the batch", {{"error", e.what()}});
+      return false;
+    }
+    metrics.transaction_seconds.Observe(
+        std::chrono::duration<double>(Clock::now() - started).count());
+    metrics.batch_size.Observe(static_cast<double>(pending.size()));
+    metrics.events.Add({{"outcome", "applied"}}).Increment(static_cast<double>(counts.applied));
+    metrics.events.Add({{"outcome", "stale"}}).Increment(static_cast<double>(counts.stale));
+    metrics.events.Add({{"outcome", "deadlettered"}})
+        .Increment(static_cast<double>(plan.deadletters.size() + sql_dead));
+    metrics.events.Add({{"outcome", "ignored"}}).Increment(static_cast<double>(plan.ignored));
+    report_progress();
+    return true;
+  }
+
+  // Kafka's own committed offsets are informational (lag tools); Postgres is the truth.
+  void report_progress() {
+    std::map<std::pair<std::string, int>, std::int64_t> next;
+    for (const auto& e : pending) {
+      auto& n = next[{e.kafka_topic, e.partition}];
+      n = std::max(n, e.offset + 1);
+    }
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
+    for (const auto& [tp, off] : next) {
+      rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
+      std::int64_t low = 0, high = 0;
+      if (rd_kafka_get_watermark_offsets(rk, tp.first.c_str(), tp.second, &low, &high) ==
+              RD_KAFKA_RESP_ERR_NO_ERROR &&
+          high >= off)
+        metrics.lag.Add({{"topic", tp.first}, {"partition", std::to_string(tp.second)}})
+            .Set(static_cast<double>(high - off));
+    }
+    rd_kafka_commit(rk, list, 1);
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+
+  void apply_pending() {
+    for (int attempt = 0; !pending.empty(); ++attempt) {
+      if (try_apply()) {
+        pending.clear();
+        return;
+      }
+      metrics.retries.Increment();
+      if (stopping()) return;  // not committed: re-read from the stored offsets next time
+      backoff(attempt);
+    }
+  }
+
+  void add(const rd_kafka_message_t* m) {
+    if (pending.empty()) first_pending = Clock::now();
+    Event e;
+    e.kafka_topic = rd_kafka_topic_name(m->rkt);
+    e.partition = m->partition;
+    e.offset = m->offset;
+    if (m->key) e.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) e.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* val;
+      size_t size;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+        e.headers.push_back({name, val ? std::string(static_cast<const char*>(val), size) : ""});
+    }
+    pending.push_back(std::move(e));
+  }
+};
+
+Result<std::unique_ptr<Projector>> Projector::create(const ProjectorOptions& o,
+                                                     kafka::Producer& deadletters) {
+  auto impl = std::make_unique<Impl>(o, deadletters);
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const std::pair<std::string, std::string> base[] = {
+      {"bootstrap.servers", o.brokers},      {"group.id", o.group_id},
+      {"client.id", "shopstream-projector"}, {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"}, {"auto.offset.reset", "earliest"},
+      {"isolation.level", "read_committed"}, {"log_level", "4"},
+  };
+  for (const auto& [k, v] : base) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return fail(std::string("kafka consumer: ") + err);
+    }
+  }
+  if (auto e = kafka::apply_properties(conf, o.kafka_properties)) {
+    rd_kafka_conf_destroy(conf);
+    return *e;
+  }
+  rd_kafka_conf_set_opaque(conf, impl.get());
+  rd_kafka_conf_set_rebalance_cb(conf, &Impl::on_rebalance);
+  impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!impl->rk) {
+    rd_kafka_conf_destroy(conf);
+    return fail(std::string("kafka consumer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(impl->rk);
+  auto* topics = rd_kafka_topic_partition_list_new(4);
+  for (auto s : {routing::Stream::kOrders, routing::Stream::kProducts, routing::Stream::kCustomers,
+                 routing::Stream::kCompliance})
+    rd_kafka_topic_partition_list_add(topics, routing::topic_name(o.topic_prefix, s).c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+  auto sub = rd_kafka_subscribe(impl->rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (sub != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail(std::string("kafka subscribe: ") + rd_kafka_err2str(sub));
+  return std::unique_ptr<Projector>(new Projector(std::move(impl)));
+}
+
+Projector::Projector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Projector::~Projector() = default;
+
+std::optional<Error> Projector::run(const std::atomic<bool>& stop) {
+  auto& s = *impl_;
+  s.stop = &stop;
+  std::optional<Error> result;
+  while (!stop) {
+    auto wait = s.pending.empty() ? std::chrono::milliseconds(200) : s.opts.max_wait / 4;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(s.rk, static_cast<int>(wait.count()));
+    if (m) {
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        s.add(m);
+      } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        char errstr[512];
+        if (rd_kafka_fatal_error(s.rk, errstr, sizeof errstr)) {
+          result = fail(std::string("kafka consumer fatal error: ") + errstr);
+          rd_kafka_message_destroy(m);
+          break;
+        }
+        log::warn("kafka consumer error", {{"error", rd_kafka_message_errstr(m)}});
+      }
+      rd_kafka_message_destroy(m);
+    }
+    if (!s.pending.empty() &&
+        (s.pending.size() >= s.opts.max_batch || Clock::now() - s.first_pending >= s.opts.max_wait))
+      s.apply_pending();
+  }
+  s.apply_pending();
+  rd_kafka_consumer_close(s.rk);
+  return result;
+}
+
+}  // namespace shopstream::consumers
