@@ -44,6 +44,7 @@ bool migrate_schema(const Settings& s) {
 std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
   names.push_back("database-url");
+  names.push_back("projector-group");
   return names;
 }
 

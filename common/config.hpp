@@ -38,6 +38,8 @@ struct Settings {
   std::uint64_t max_connections = 10'000;
   std::uint64_t dedup_capacity = 500'000;
   int threads = 0;  // 0: one per core
+  // Projector
+  std::string projector_group = "shopstream-projector";
   // Process
   std::string ready_file;
   std::string log_level = "info";

@@ -12,7 +12,7 @@ namespace shopstream::consumers {
 const std::vector<std::string_view>& project_option_names() {
   static const std::vector<std::string_view> names = {
       "kafka-brokers", "kafka-properties", "topic-prefix", "topic-partitions", "topic-replication",
-      "database-url",  "metrics-addr",     "ready-file",   "log-level"};
+      "database-url",  "projector-group",  "metrics-addr", "ready-file",       "log-level"};
   return names;
 }
 
@@ -26,7 +26,8 @@ Result<std::unique_ptr<BackgroundProjector>> BackgroundProjector::start(const Se
   ProjectorOptions po{.brokers = s.kafka_brokers,
                       .kafka_properties = s.kafka_properties,
                       .topic_prefix = s.topic_prefix,
-                      .database_url = s.database_url};
+                      .database_url = s.database_url,
+                      .group_id = s.projector_group};
   auto projector = Projector::create(po, *bp->deadletters_);
   if (!projector) return projector.error();
   bp->projector_ = std::move(projector.value());
