@@ -80,6 +80,7 @@ offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=1000
 PROPS
     cat >"$dir/log4j.properties" <<'PROPS'
 log4j.rootLogger=WARN, stdout
