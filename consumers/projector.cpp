@@ -172,13 +172,16 @@ struct Projector::Impl {
       std::vector<Event> one{e};
       auto plan = projections::plan_batch(one);
       if (!plan.deadletters.empty()) continue;  // already deadlettered by the batch plan
+      // Plain savepoints: libpqxx 6's subtransaction left the transaction aborted here.
+      tx.exec("SAVEPOINT shopstream_event");
       try {
-        pqxx::subtransaction sub(tx);
-        auto c = projections::apply_plan(sub, plan);
-        sub.commit();
+        auto c = projections::apply_plan(tx, plan);
+        tx.exec("RELEASE SAVEPOINT shopstream_event");
         counts.applied += c.applied;
         counts.stale += c.stale;
       } catch (const pqxx::sql_error& err) {
+        // Back to the savepoint, so the events after this one still apply.
+        tx.exec("ROLLBACK TO SAVEPOINT shopstream_event");
         if (retryable_sql_state(err.sqlstate())) throw;
         dead.push_back({&e, std::string("postgres: ") + err.what()});
       }

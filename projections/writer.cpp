@@ -5,20 +5,54 @@
 namespace shopstream::projections {
 namespace {
 
-using Column = std::vector<std::optional<std::string>>;
+// A Postgres array literal built in place: one append per value, no intermediate copies
+// (a batch's columns hold tens of thousands of values).
+class Column {
+ public:
+  void push_back(std::optional<std::string_view> v) {
+    sep();
+    if (!v) {
+      text_ += "NULL";
+      return;
+    }
+    text_.push_back('"');
+    for (char c : *v) {
+      if (c == '"' || c == '\\') text_.push_back('\\');
+      text_.push_back(c);
+    }
+    text_.push_back('"');
+  }
+  void emplace_back(std::string_view v) { push_back(v); }
+  void emplace_back(std::int64_t v) {
+    sep();
+    text_ += std::to_string(v);
+  }
+  bool empty() const { return text_.size() <= 1; }
+  std::string str() const { return text_ + "}"; }
 
-std::optional<std::string> opt(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+ private:
+  void sep() {
+    if (text_.size() > 1) text_.push_back(',');
+  }
+  std::string text_ = "{";
+};
+
+// Empty text is NULL: payload fields that were absent or null decode to "".
+std::optional<std::string_view> opt(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string_view>(s);
 }
-std::optional<std::string> opt(const std::optional<std::int64_t>& v) {
-  return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+std::optional<std::string_view> opt(const std::optional<std::int64_t>& v, std::string& buf) {
+  if (!v) return std::nullopt;
+  buf = std::to_string(*v);
+  return std::string_view(buf);
 }
-std::string num(std::int64_t v) {
-  return std::to_string(v);
+std::int64_t num(std::int64_t v) {
+  return v;
 }
-std::optional<std::string> local_date(const std::string& ts) {
+std::optional<std::string_view> local_date(const std::string& ts) {
   // The date part of an RFC 3339 time is the calendar date at its own UTC offset.
-  return ts.size() >= 10 ? std::optional<std::string>(ts.substr(0, 10)) : std::nullopt;
+  return ts.size() >= 10 ? std::optional<std::string_view>(std::string_view(ts).substr(0, 10))
+                         : std::nullopt;
 }
 
 // PII is written only while neither the customer, nor the shop, has been redacted.
@@ -66,15 +100,14 @@ DELETE FROM shopstream.order_line_items li
 USING unnest($1::text[], $2::bigint[]) AS w(shop_domain, order_id)
 WHERE li.shop_domain = w.shop_domain AND li.order_id = w.order_id)sql";
 
+// Plain INSERT: the order's previous items were just deleted, and an item id belongs to
+// one order, so nothing can conflict (an anomaly fails the batch, and the per-event
+// fallback deadletters just that event). Cheaper than ON CONFLICT's speculative insert.
 constexpr const char* kInsertLineItems = R"sql(
-INSERT INTO shopstream.order_line_items AS li (shop_domain, id, order_id, product_id, variant_id,
+INSERT INTO shopstream.order_line_items (shop_domain, id, order_id, product_id, variant_id,
     title, sku, quantity, price, total_discount)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-                     $6::text[], $7::text[], $8::integer[], $9::numeric[], $10::numeric[])
-ON CONFLICT (shop_domain, id) DO UPDATE SET order_id = EXCLUDED.order_id,
-  product_id = EXCLUDED.product_id, variant_id = EXCLUDED.variant_id, title = EXCLUDED.title,
-  sku = EXCLUDED.sku, quantity = EXCLUDED.quantity, price = EXCLUDED.price,
-  total_discount = EXCLUDED.total_discount)sql";
+                     $6::text[], $7::text[], $8::integer[], $9::numeric[], $10::numeric[]))sql";
 
 constexpr const char* kUpsertProducts = R"sql(
 INSERT INTO shopstream.products AS p (shop_domain, id, title, handle, vendor, product_type,
@@ -96,11 +129,7 @@ constexpr const char* kInsertVariants = R"sql(
 INSERT INTO shopstream.product_variants (shop_domain, id, product_id, title, sku, price,
     inventory_quantity, inventory_item_id, updated_at)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-                     $6::numeric[], $7::integer[], $8::bigint[], $9::timestamptz[])
-ON CONFLICT (shop_domain, id) DO UPDATE SET product_id = EXCLUDED.product_id,
-  title = EXCLUDED.title, sku = EXCLUDED.sku, price = EXCLUDED.price,
-  inventory_quantity = EXCLUDED.inventory_quantity,
-  inventory_item_id = EXCLUDED.inventory_item_id, updated_at = EXCLUDED.updated_at)sql";
+                     $6::numeric[], $7::integer[], $8::bigint[], $9::timestamptz[]))sql";
 
 const std::string kUpsertCustomers = std::string(R"sql(
 WITH i AS (
@@ -180,12 +209,18 @@ INSERT INTO shopstream.shops AS s (shop_domain, uninstalled_at) VALUES ($1, $2)
 ON CONFLICT (shop_domain) DO UPDATE
   SET uninstalled_at = GREATEST(s.uninstalled_at, EXCLUDED.uninstalled_at))sql";
 
-// Every shop seen is recorded; installed_at is the earliest event seen from it.
-constexpr const char* kTouchShops = R"sql(
-INSERT INTO shopstream.shops AS s (shop_domain, installed_at)
-SELECT * FROM unnest($1::text[], $2::timestamptz[])
-ON CONFLICT (shop_domain) DO UPDATE
-  SET installed_at = LEAST(coalesce(s.installed_at, EXCLUDED.installed_at), EXCLUDED.installed_at))sql";
+// Every shop seen is recorded; installed_at is the earliest event seen from it. Two
+// statements, so that the common case (nothing to change) takes no row lock: batches of
+// different partitions of the same shop are applied in parallel.
+constexpr const char* kInsertShops = R"sql(
+INSERT INTO shopstream.shops (shop_domain, installed_at)
+SELECT * FROM unnest($1::text[], $2::timestamptz[]) ON CONFLICT (shop_domain) DO NOTHING)sql";
+
+constexpr const char* kEarlierInstall = R"sql(
+UPDATE shopstream.shops s SET installed_at = i.installed_at
+FROM unnest($1::text[], $2::timestamptz[]) AS i(shop_domain, installed_at)
+WHERE s.shop_domain = i.shop_domain
+  AND (s.installed_at IS NULL OR i.installed_at < s.installed_at))sql";
 
 std::set<EntityKey> winners(const pqxx::result& r) {
   std::set<EntityKey> out;
@@ -195,7 +230,7 @@ std::set<EntityKey> winners(const pqxx::result& r) {
 
 template <typename... Cols>
 pqxx::result exec(pqxx::transaction_base& tx, const std::string& sql, const Cols&... cols) {
-  return tx.exec_params(sql, pg_array(cols)...);
+  return tx.exec_params(sql, cols.str()...);
 }
 
 }  // namespace
@@ -221,13 +256,15 @@ std::string pg_array(const std::vector<std::optional<std::string>>& items) {
 
 ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
   ApplyCounts counts;
+  std::string buf;  // for ids written as text
   if (!plan.shops_seen.empty()) {
     Column shop, when;
     for (const auto& [s, t] : plan.shops_seen) {
       shop.emplace_back(s);
       when.emplace_back(t);
     }
-    exec(tx, kTouchShops, shop, when);
+    exec(tx, kInsertShops, shop, when);
+    exec(tx, kEarlierInstall, shop, when);
   }
   // Compliance first within the batch is not needed for correctness (the upserts check
   // redaction state), but it means a redaction and an update in one batch leave no PII.
@@ -240,7 +277,7 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     tx.exec_params(kRedactCustomer, shop, r.value.customer_id, r.event_time);
     Column orders;
     for (auto id : r.value.orders_to_redact) orders.emplace_back(num(id));
-    tx.exec_params(kRedactOrders, shop, r.value.customer_id, r.event_time, pg_array(orders));
+    tx.exec_params(kRedactOrders, shop, r.value.customer_id, r.event_time, orders.str());
     ++counts.applied;
   }
 
@@ -253,7 +290,7 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
       id.emplace_back(num(k.second));
       name.push_back(opt(o.name));
       email.push_back(opt(o.email));
-      cust.push_back(opt(o.customer_id));
+      cust.push_back(opt(o.customer_id, buf));
       cur.push_back(opt(o.currency));
       sub.push_back(opt(o.subtotal_price));
       tot.push_back(opt(o.total_price));
@@ -262,7 +299,7 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
       ship.push_back(opt(o.total_shipping));
       fin.push_back(opt(o.financial_status));
       ful.push_back(opt(o.fulfillment_status));
-      test.emplace_back(o.test ? "true" : "false");
+      test.emplace_back(std::string_view(o.test ? "true" : "false"));
       created.push_back(opt(o.created_at));
       day.push_back(local_date(o.created_at));
       updated.emplace_back(o.updated_at.empty() ? v.event_time : o.updated_at);
@@ -281,8 +318,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
         lshop.emplace_back(k.first);
         lid.emplace_back(num(li.id));
         lorder.emplace_back(num(k.second));
-        lprod.push_back(opt(li.product_id));
-        lvar.push_back(opt(li.variant_id));
+        lprod.push_back(opt(li.product_id, buf));
+        lvar.push_back(opt(li.variant_id, buf));
         ltitle.push_back(opt(li.title));
         lsku.push_back(opt(li.sku));
         lqty.emplace_back(num(li.quantity));
@@ -326,8 +363,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
         vtitle.push_back(opt(var.title));
         vsku.push_back(opt(var.sku));
         vprice.push_back(opt(var.price));
-        vqty.push_back(opt(var.inventory_quantity));
-        vitem.push_back(opt(var.inventory_item_id));
+        vqty.push_back(opt(var.inventory_quantity, buf));
+        vitem.push_back(opt(var.inventory_item_id, buf));
         vupdated.push_back(opt(var.updated_at));
       }
     }
@@ -390,8 +427,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     Column orders;
     for (auto id : r.value.orders_requested) orders.emplace_back(num(id));
     tx.exec_params(kInsertDataRequest, r.source->shop_domain(), r.value.id,
-                   r.value.customer_id ? num(*r.value.customer_id) : std::string(),
-                   pg_array(orders), r.event_time);
+                   r.value.customer_id ? std::to_string(*r.value.customer_id) : std::string(),
+                   orders.str(), r.event_time);
     ++counts.applied;
   }
   for (const auto& [shop, when] : plan.uninstalls) {

@@ -33,8 +33,9 @@ void scenario(const std::vector<Step>& steps, const std::function<void(Projector
 }
 
 std::string order(long id, const std::string& updated_at, const std::string& total,
-                  const std::string& line_items = R"([{"id":1,"quantity":1,"price":"10.00"}])",
-                  const std::string& extra = "") {
+                  std::string line_items = "", const std::string& extra = "") {
+  if (line_items.empty())  // line item ids are unique across orders, as Shopify's are
+    line_items = R"([{"id":)" + std::to_string(id * 100) + R"(,"quantity":1,"price":"10.00"}])";
   return R"({"id":)" + std::to_string(id) + R"(,"email":"ann@example.com","customer":{"id":77},)" +
          R"("currency":"USD","total_price":")" + total +
          R"(","created_at":"2026-11-20T10:00:00-05:00",)" + R"("updated_at":")" + updated_at +
@@ -192,5 +193,31 @@ TEST_CASE("compliance: data requests, shop redaction and uninstall are recorded"
         CHECK(s[0][2].as<bool>());
         CHECK(one(f.query("SELECT count(*) FROM shopstream.customers WHERE email IS NOT NULL OR "
                           "first_name IS NOT NULL")) == "0");
+      });
+}
+
+TEST_CASE("an event Postgres refuses is deadlettered alone; the rest of its batch applies") {
+  // Two orders claiming one line item id: decodable, but the second cannot be stored.
+  const std::string shared = R"([{"id":555,"quantity":1,"price":"10.00"}])";
+  scenario(
+      {{"orders/create", order(10, "2026-11-20T10:00:00-05:00", "10.00", shared),
+        "2026-11-20T15:00:00Z"},
+       {"orders/create", order(11, "2026-11-20T10:00:00-05:00", "10.00", shared),
+        "2026-11-20T15:00:01Z"},
+       {"orders/create", order(12, "2026-11-20T10:00:00-05:00", "12.00"), "2026-11-20T15:00:02Z"},
+       {"customers/create",
+        R"({"id":5,"email":"z@example.com","updated_at":"2026-11-20T10:00:00Z"})",
+        "2026-11-20T15:00:03Z"}},
+      [](ProjectorFixture& f) {
+        CHECK(one(f.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM shopstream.orders")) ==
+              "10,12");
+        CHECK(one(f.query("SELECT order_id FROM shopstream.order_line_items WHERE id = 555")) ==
+              "10");
+        CHECK(one(f.query("SELECT count(*) FROM shopstream.customers")) == "1");
+        auto dead = f.deadletters();
+        REQUIRE(dead.size() == 1);
+        CHECK(dead[0].key == "demo.myshopify.com/11");
+        CHECK(dead[0].headers.at("shopstream-deadletter-reason").find("postgres") !=
+              std::string::npos);
       });
 }
