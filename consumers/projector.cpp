@@ -154,14 +154,13 @@ struct Projector::Impl {
       auto& n = next[{e.kafka_topic, e.partition}];
       n = std::max(n, e.offset + 1);
     }
-    std::vector<std::optional<std::string>> topics, partitions, offsets;
+    projections::PgArray topics, partitions, offsets;
     for (const auto& [tp, off] : next) {
       topics.emplace_back(tp.first);
-      partitions.emplace_back(std::to_string(tp.second));
-      offsets.emplace_back(std::to_string(off));
+      partitions.emplace_back(static_cast<std::int64_t>(tp.second));
+      offsets.emplace_back(off);
     }
-    tx.exec_params(kSaveOffsets, opts.group_id, projections::pg_array(topics),
-                   projections::pg_array(partitions), projections::pg_array(offsets));
+    tx.exec_params(kSaveOffsets, opts.group_id, topics.str(), partitions.str(), offsets.str());
   }
 
   // One event at a time under savepoints: for a batch that failed with an SQL error, so

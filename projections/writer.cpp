@@ -5,37 +5,7 @@
 namespace shopstream::projections {
 namespace {
 
-// A Postgres array literal built in place: one append per value, no intermediate copies
-// (a batch's columns hold tens of thousands of values).
-class Column {
- public:
-  void push_back(std::optional<std::string_view> v) {
-    sep();
-    if (!v) {
-      text_ += "NULL";
-      return;
-    }
-    text_.push_back('"');
-    for (char c : *v) {
-      if (c == '"' || c == '\\') text_.push_back('\\');
-      text_.push_back(c);
-    }
-    text_.push_back('"');
-  }
-  void emplace_back(std::string_view v) { push_back(v); }
-  void emplace_back(std::int64_t v) {
-    sep();
-    text_ += std::to_string(v);
-  }
-  bool empty() const { return text_.size() <= 1; }
-  std::string str() const { return text_ + "}"; }
-
- private:
-  void sep() {
-    if (text_.size() > 1) text_.push_back(',');
-  }
-  std::string text_ = "{";
-};
+using Column = PgArray;
 
 // Empty text is NULL: payload fields that were absent or null decode to "".
 std::optional<std::string_view> opt(const std::string& s) {
@@ -235,23 +205,23 @@ pqxx::result exec(pqxx::transaction_base& tx, const std::string& sql, const Cols
 
 }  // namespace
 
-std::string pg_array(const std::vector<std::optional<std::string>>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out.push_back(',');
-    if (!items[i]) {
-      out += "NULL";
-      continue;
-    }
-    out.push_back('"');
-    for (char c : *items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
+void PgArray::push_back(std::optional<std::string_view> v) {
+  sep();
+  if (!v) {
+    text_ += "NULL";
+    return;
   }
-  out.push_back('}');
-  return out;
+  text_.push_back('"');
+  for (char c : *v) {
+    if (c == '"' || c == '\\') text_.push_back('\\');
+    text_.push_back(c);
+  }
+  text_.push_back('"');
+}
+
+void PgArray::emplace_back(std::int64_t v) {
+  sep();
+  text_ += std::to_string(v);
 }
 
 ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {

@@ -5,6 +5,10 @@
 // and not); on success the counts say what happened.
 #include <pqxx/pqxx>
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "projections/plan.hpp"
 
 namespace shopstream::projections {
@@ -16,7 +20,21 @@ struct ApplyCounts {
 
 ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan);
 
-// A Postgres array literal ("{...}") of the given elements; nullopt elements are NULL.
-std::string pg_array(const std::vector<std::optional<std::string>>& items);
+// A Postgres array literal ("{...}") built in place: one append per value, no
+// intermediate copies (a batch's columns hold tens of thousands of values).
+class PgArray {
+ public:
+  void push_back(std::optional<std::string_view> v);  // nullopt: NULL
+  void emplace_back(std::string_view v) { push_back(v); }
+  void emplace_back(std::int64_t v);
+  bool empty() const { return text_.size() <= 1; }
+  std::string str() const { return text_ + "}"; }
+
+ private:
+  void sep() {
+    if (text_.size() > 1) text_.push_back(',');
+  }
+  std::string text_ = "{";
+};
 
 }  // namespace shopstream::projections
