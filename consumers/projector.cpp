@@ -165,7 +165,7 @@ struct Projector::Impl {
 
   // One event at a time under savepoints: for a batch that failed with an SQL error, so
   // that only the event that cannot be applied is deadlettered.
-  void apply_one_by_one(pqxx::work& tx, projections::ApplyCounts& counts,
+  void apply_one_by_one(pqxx::work& tx, projections::Outcomes& outcomes,
                         std::vector<projections::Deadletter>& dead) {
     for (const auto& e : pending) {
       std::vector<Event> one{e};
@@ -174,15 +174,16 @@ struct Projector::Impl {
       // Plain savepoints: libpqxx 6's subtransaction left the transaction aborted here.
       tx.exec("SAVEPOINT shopstream_event");
       try {
-        auto c = projections::apply_plan(tx, plan);
+        projections::Outcomes one_outcome;
+        projections::apply_plan(tx, plan, one_outcome);
         tx.exec("RELEASE SAVEPOINT shopstream_event");
-        counts.applied += c.applied;
-        counts.stale += c.stale;
+        for (const auto& [k, n] : one_outcome.counts) outcomes.counts[k] += n;
       } catch (const pqxx::sql_error& err) {
         // Back to the savepoint, so the events after this one still apply.
         tx.exec("ROLLBACK TO SAVEPOINT shopstream_event");
         if (retryable_sql_state(err.sqlstate())) throw;
         dead.push_back({&e, std::string("postgres: ") + err.what()});
+        outcomes.add(e.shopify_topic(), "deadlettered");
       }
     }
   }
@@ -195,12 +196,11 @@ struct Projector::Impl {
       log::warn("deadletter topic unavailable; retrying the batch");
       return false;
     }
-    projections::ApplyCounts counts;
-    std::size_t sql_dead = 0;
+    projections::Outcomes outcomes = plan.outcomes;
     try {
       try {
         pqxx::work tx(db());
-        counts = projections::apply_plan(tx, plan);
+        projections::apply_plan(tx, plan, outcomes);
         save_offsets(tx);
         tx.commit();
       } catch (const pqxx::sql_error& err) {
@@ -208,10 +208,9 @@ struct Projector::Impl {
         log::warn("batch failed; applying its events one by one", {{"error", err.what()}});
         pqxx::work tx(db());
         std::vector<projections::Deadletter> dead;
-        counts = {};
-        apply_one_by_one(tx, counts, dead);
+        outcomes = plan.outcomes;
+        apply_one_by_one(tx, outcomes, dead);
         if (!dead.empty() && !publish_deadletters(dead)) return false;
-        sql_dead = dead.size();
         save_offsets(tx);
         tx.commit();
       }
@@ -231,11 +230,9 @@ struct Projector::Impl {
     metrics.transaction_seconds.Observe(
         std::chrono::duration<double>(Clock::now() - started).count());
     metrics.batch_size.Observe(static_cast<double>(pending.size()));
-    metrics.events.Add({{"outcome", "applied"}}).Increment(static_cast<double>(counts.applied));
-    metrics.events.Add({{"outcome", "stale"}}).Increment(static_cast<double>(counts.stale));
-    metrics.events.Add({{"outcome", "deadlettered"}})
-        .Increment(static_cast<double>(plan.deadletters.size() + sql_dead));
-    metrics.events.Add({{"outcome", "ignored"}}).Increment(static_cast<double>(plan.ignored));
+    for (const auto& [k, n] : outcomes.counts)
+      metrics.events.Add({{"topic", k.first}, {"outcome", k.second}})
+          .Increment(static_cast<double>(n));
     report_progress();
     return true;
   }

@@ -11,8 +11,8 @@ ProjectorMetrics& ProjectorMetrics::get() {
 
 ProjectorMetrics::ProjectorMetrics()
     : events(metrics::counter("shopstream_projector_events_total",
-                              "Events consumed by the projector, by outcome (applied, stale, "
-                              "deadlettered, ignored)")),
+                              "Events consumed by the projector, by Shopify topic and outcome "
+                              "(applied, stale, duplicate, deadlettered, ignored)")),
       batch_size(metrics::histogram("shopstream_projector_batch_size", "Events per batch")
                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 50, 100, 250, 500,
                                                                       1000, 2000, 5000})),

@@ -11,7 +11,7 @@ namespace shopstream::consumers {
 
 struct ProjectorMetrics {
   static ProjectorMetrics& get();
-  // outcome: applied, stale, deadlettered, ignored
+  // labels: topic (Shopify topic), outcome (applied, stale, duplicate, deadlettered, ignored)
   prometheus::Family<prometheus::Counter>& events;
   prometheus::Histogram& batch_size;
   prometheus::Histogram& transaction_seconds;

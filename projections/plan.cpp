@@ -41,9 +41,10 @@ long double instant(std::string_view t) {
 }
 
 // Keeps the newer of two versions: by updated_at (or event time), ties to the later one.
+// The version set aside is counted: duplicate when of the same time, else stale.
 template <typename T>
 void keep_newest(std::map<EntityKey, Versioned<T>>& m, EntityKey key, Versioned<T> v,
-                 const std::string& updated_at) {
+                 const std::string& updated_at, Outcomes& outcomes) {
   auto it = m.find(key);
   if (it == m.end()) {
     m.emplace(std::move(key), std::move(v));
@@ -52,12 +53,18 @@ void keep_newest(std::map<EntityKey, Versioned<T>>& m, EntityKey key, Versioned<
   const std::string& old_time =
       it->second.value.updated_at.empty() ? it->second.event_time : it->second.value.updated_at;
   const std::string& new_time = updated_at.empty() ? v.event_time : updated_at;
-  if (instant(new_time) >= instant(old_time)) it->second = std::move(v);
+  auto o = instant(old_time), n = instant(new_time);
+  const Event* loser = n >= o ? it->second.source : v.source;
+  outcomes.add(loser->shopify_topic(), n == o ? "duplicate" : "stale");
+  if (n >= o) it->second = std::move(v);
 }
 
-void keep_earliest_time(std::map<EntityKey, std::string>& m, EntityKey key, const std::string& t) {
+void keep_earliest_time(std::map<EntityKey, std::string>& m, EntityKey key, const std::string& t,
+                        const std::string& topic, Outcomes& outcomes) {
   auto [it, inserted] = m.emplace(std::move(key), t);
-  if (!inserted && instant(t) < instant(it->second)) it->second = t;
+  if (inserted) return;
+  outcomes.add(topic, "duplicate");
+  if (instant(t) < instant(it->second)) it->second = t;
 }
 
 }  // namespace
@@ -69,7 +76,10 @@ Plan plan_batch(const std::vector<Event>& events) {
     const std::string& topic = e.shopify_topic();
     const std::string& shop = e.shop_domain();
     const std::string& when = e.event_time();
-    auto dead = [&](std::string reason) { plan.deadletters.push_back({&e, std::move(reason)}); };
+    auto dead = [&](std::string reason) {
+      plan.deadletters.push_back({&e, std::move(reason)});
+      plan.outcomes.add(topic.empty() ? "unknown" : topic, "deadlettered");
+    };
     if (shop.empty() || topic.empty()) {
       dead("missing x-shopify-topic or x-shopify-shop-domain header");
       continue;
@@ -92,7 +102,7 @@ Plan plan_batch(const std::vector<Event>& events) {
       auto& target = topic[0] == 'o'   ? plan.order_deletes
                      : topic[0] == 'p' ? plan.product_deletes
                                        : plan.customer_deletes;
-      keep_earliest_time(target, {shop, d->id}, when);
+      keep_earliest_time(target, {shop, d->id}, when, topic, plan.outcomes);
     } else if (topic == "refunds/create") {
       auto r = decode_refund(e.value);
       if (!r) {
@@ -100,9 +110,10 @@ Plan plan_batch(const std::vector<Event>& events) {
         continue;
       }
       EntityKey k{shop, r->id};
-      plan.refunds.insert_or_assign(k, Versioned<Refund>{std::move(r.value()), when, &e});
+      if (!plan.refunds.emplace(k, Versioned<Refund>{std::move(r.value()), when, &e}).second)
+        plan.outcomes.add(topic, "duplicate");  // refunds never change: the first one stands
     } else if (topic == "orders/edited") {
-      ++plan.ignored;  // the full order follows as orders/updated
+      plan.outcomes.add(topic, "ignored");  // the full order follows as orders/updated
     } else if (starts_with(topic, "orders/")) {
       auto o = decode_order(e.value);
       if (!o) {
@@ -111,7 +122,8 @@ Plan plan_batch(const std::vector<Event>& events) {
       }
       auto updated = o->updated_at;
       EntityKey k{shop, o->id};
-      keep_newest(plan.orders, k, Versioned<Order>{std::move(o.value()), when, &e}, updated);
+      keep_newest(plan.orders, k, Versioned<Order>{std::move(o.value()), when, &e}, updated,
+                  plan.outcomes);
     } else if (starts_with(topic, "products/")) {
       auto p = decode_product(e.value);
       if (!p) {
@@ -120,7 +132,8 @@ Plan plan_batch(const std::vector<Event>& events) {
       }
       auto updated = p->updated_at;
       EntityKey k{shop, p->id};
-      keep_newest(plan.products, k, Versioned<Product>{std::move(p.value()), when, &e}, updated);
+      keep_newest(plan.products, k, Versioned<Product>{std::move(p.value()), when, &e}, updated,
+                  plan.outcomes);
     } else if (topic == "customers/redact") {
       auto r = decode_customer_redact(e.value);
       if (!r) {
@@ -143,14 +156,16 @@ Plan plan_batch(const std::vector<Event>& events) {
       }
       auto updated = c->updated_at;
       EntityKey k{shop, c->id};
-      keep_newest(plan.customers, k, Versioned<Customer>{std::move(c.value()), when, &e}, updated);
+      keep_newest(plan.customers, k, Versioned<Customer>{std::move(c.value()), when, &e}, updated,
+                  plan.outcomes);
     } else if (topic == "shop/redact") {
-      plan.shop_redacts.emplace(shop, when);
+      if (!plan.shop_redacts.emplace(shop, when).second) plan.outcomes.add(topic, "duplicate");
     } else if (topic == "app/uninstalled") {
       auto [it, inserted] = plan.uninstalls.emplace(shop, when);
+      if (!inserted) plan.outcomes.add(topic, "duplicate");
       if (!inserted && instant(when) > instant(it->second)) it->second = when;
     } else {
-      ++plan.ignored;  // inventory and transactions: no read model holds them yet
+      plan.outcomes.add(topic, "ignored");  // inventory, transactions: no read model yet
     }
   }
   return plan;

@@ -28,6 +28,19 @@ struct Deadletter {
   std::string reason;
 };
 
+// Events by (Shopify topic, outcome): applied, stale, duplicate, deadlettered, ignored.
+struct Outcomes {
+  std::map<std::pair<std::string, std::string>, std::size_t> counts;
+  void add(const std::string& topic, const char* outcome, std::size_t n = 1) {
+    counts[{topic, outcome}] += n;
+  }
+  std::size_t total(const char* outcome) const {
+    std::size_t n = 0;
+    for (const auto& [k, v] : counts) n += k.second == outcome ? v : 0;
+    return n;
+  }
+};
+
 struct Plan {
   std::map<EntityKey, Versioned<Order>> orders;
   std::map<EntityKey, Versioned<Product>> products;
@@ -42,7 +55,10 @@ struct Plan {
   std::map<std::string, std::string> uninstalls;    // shop → time
   std::map<std::string, std::string> shops_seen;    // shop → earliest event time
   std::vector<Deadletter> deadletters;
-  std::size_t ignored = 0;  // routed topics that change no read model (e.g. inventory)
+  // What planning decided: deadlettered, ignored (routed topics no read model holds,
+  // e.g. inventory), and versions superseded within the batch (duplicate: same time;
+  // stale: older). The writer adds applied and stale for the rest.
+  Outcomes outcomes;
   std::size_t events = 0;
 };
 

@@ -133,7 +133,8 @@ constexpr const char* kInsertRefunds = R"sql(
 INSERT INTO shopstream.refunds (shop_domain, id, order_id, created_at, local_date, amount)
 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::date[],
                      $6::numeric[])
-ON CONFLICT (shop_domain, id) DO NOTHING)sql";
+ON CONFLICT (shop_domain, id) DO NOTHING
+RETURNING id)sql";
 
 // Deletes are soft and final: the earliest delete time is kept, and a row that does not
 // exist yet gets a tombstone, so a late create or update cannot bring it back.
@@ -224,8 +225,7 @@ void PgArray::emplace_back(std::int64_t v) {
   text_ += std::to_string(v);
 }
 
-ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
-  ApplyCounts counts;
+void apply_plan(pqxx::transaction_base& tx, const Plan& plan, Outcomes& outcomes) {
   std::string buf;  // for ids written as text
   if (!plan.shops_seen.empty()) {
     Column shop, when;
@@ -240,7 +240,7 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
   // redaction state), but it means a redaction and an update in one batch leave no PII.
   for (const auto& [shop, when] : plan.shop_redacts) {
     tx.exec_params(kRedactShop, shop, when);
-    ++counts.applied;
+    outcomes.add("shop/redact", "applied");
   }
   for (const auto& r : plan.customer_redacts) {
     const auto& shop = r.source->shop_domain();
@@ -248,7 +248,7 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     Column orders;
     for (auto id : r.value.orders_to_redact) orders.emplace_back(num(id));
     tx.exec_params(kRedactOrders, shop, r.value.customer_id, r.event_time, orders.str());
-    ++counts.applied;
+    outcomes.add("customers/redact", "applied");
   }
 
   if (!plan.orders.empty()) {
@@ -277,8 +277,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     }
     auto won = winners(exec(tx, kUpsertOrders, shop, id, name, email, cust, cur, sub, tot, tax,
                             disc, ship, fin, ful, test, created, day, updated, cancelled));
-    counts.applied += won.size();
-    counts.stale += plan.orders.size() - won.size();
+    for (const auto& [k, v] : plan.orders)
+      outcomes.add(v.source->shopify_topic(), won.count(k) ? "applied" : "stale");
     Column wshop, wid, lshop, lid, lorder, lprod, lvar, ltitle, lsku, lqty, lprice, ldisc;
     for (const auto& [k, v] : plan.orders) {
       if (!won.count(k) || !v.value.has_line_items) continue;
@@ -319,8 +319,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     }
     auto won = winners(
         exec(tx, kUpsertProducts, shop, id, title, handle, vendor, type, status, created, updated));
-    counts.applied += won.size();
-    counts.stale += plan.products.size() - won.size();
+    for (const auto& [k, v] : plan.products)
+      outcomes.add(v.source->shopify_topic(), won.count(k) ? "applied" : "stale");
     Column wshop, wid, vshop, vid, vprod, vtitle, vsku, vprice, vqty, vitem, vupdated;
     for (const auto& [k, v] : plan.products) {
       if (!won.count(k) || !v.value.has_variants) continue;
@@ -359,8 +359,8 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     }
     auto won = winners(
         exec(tx, kUpsertCustomers, shop, id, email, first, last, phone, state, created, updated));
-    counts.applied += won.size();
-    counts.stale += plan.customers.size() - won.size();
+    for (const auto& [k, v] : plan.customers)
+      outcomes.add(v.source->shopify_topic(), won.count(k) ? "applied" : "stale");
   }
 
   if (!plan.refunds.empty()) {
@@ -374,11 +374,13 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
       day.push_back(local_date(when));
       amount.emplace_back(v.value.amount);
     }
-    exec(tx, kInsertRefunds, shop, id, order, created, day, amount);
-    counts.applied += plan.refunds.size();
+    auto inserted = exec(tx, kInsertRefunds, shop, id, order, created, day, amount).size();
+    outcomes.add("refunds/create", "applied", inserted);
+    outcomes.add("refunds/create", "duplicate", plan.refunds.size() - inserted);
   }
 
-  auto deletes = [&](const std::map<EntityKey, std::string>& m, const char* table) {
+  auto deletes = [&](const std::map<EntityKey, std::string>& m, const char* table,
+                     const char* topic) {
     if (m.empty()) return;
     Column shop, id, when;
     for (const auto& [k, t] : m) {
@@ -387,11 +389,11 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
       when.emplace_back(t);
     }
     exec(tx, soft_delete_sql(table), shop, id, when);
-    counts.applied += m.size();
+    outcomes.add(topic, "applied", m.size());
   };
-  deletes(plan.order_deletes, "orders");
-  deletes(plan.product_deletes, "products");
-  deletes(plan.customer_deletes, "customers");
+  deletes(plan.order_deletes, "orders", "orders/delete");
+  deletes(plan.product_deletes, "products", "products/delete");
+  deletes(plan.customer_deletes, "customers", "customers/delete");
 
   for (const auto& r : plan.data_requests) {
     Column orders;
@@ -399,13 +401,12 @@ ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan) {
     tx.exec_params(kInsertDataRequest, r.source->shop_domain(), r.value.id,
                    r.value.customer_id ? std::to_string(*r.value.customer_id) : std::string(),
                    orders.str(), r.event_time);
-    ++counts.applied;
+    outcomes.add("customers/data_request", "applied");
   }
   for (const auto& [shop, when] : plan.uninstalls) {
     tx.exec_params(kUninstall, shop, when);
-    ++counts.applied;
+    outcomes.add("app/uninstalled", "applied");
   }
-  return counts;
 }
 
 }  // namespace shopstream::projections

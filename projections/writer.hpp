@@ -2,7 +2,7 @@
 // Applies a Plan to the read models inside the caller's transaction, a few set-based
 // statements per table (arrays through unnest), so a batch of thousands of events costs
 // a handful of round trips. Throws pqxx exceptions (the caller sorts them into retryable
-// and not); on success the counts say what happened.
+// and not); on success `outcomes` says what happened to each event.
 #include <pqxx/pqxx>
 
 #include <optional>
@@ -13,12 +13,9 @@
 
 namespace shopstream::projections {
 
-struct ApplyCounts {
-  std::size_t applied = 0;  // entity versions written
-  std::size_t stale = 0;    // older than what the read model already holds
-};
-
-ApplyCounts apply_plan(pqxx::transaction_base& tx, const Plan& plan);
+// Adds to `outcomes`, by Shopify topic: applied (written) or stale (older than what the
+// read model holds; duplicate for a refund already there), one per event the plan kept.
+void apply_plan(pqxx::transaction_base& tx, const Plan& plan, Outcomes& outcomes);
 
 // A Postgres array literal ("{...}") built in place: one append per value, no
 // intermediate copies (a batch's columns hold tens of thousands of values).

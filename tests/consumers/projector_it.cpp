@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <map>
+
+#include "common/metrics.hpp"
 
 #include "tests/support/projector_fixture.hpp"
 
@@ -58,7 +61,20 @@ TEST_CASE("an update that arrives before its create wins over it") {
       });
 }
 
+double counter(const std::string& topic, const std::string& outcome) {
+  for (const auto& family : shopstream::metrics::registry().Collect()) {
+    if (family.name != "shopstream_projector_events_total") continue;
+    for (const auto& m : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& l : m.label) labels[l.name] = l.value;
+      if (labels["topic"] == topic && labels["outcome"] == outcome) return m.counter.value;
+    }
+  }
+  return 0;
+}
+
 TEST_CASE("a stale update after a newer one changes nothing") {
+  auto stale_before = counter("orders/updated", "stale");
   scenario(
       {{"orders/create", order(2, "2026-11-20T10:00:00-05:00", "10.00"), "2026-11-20T15:00:00Z"},
        {"orders/updated", order(2, "2026-11-20T12:00:00-05:00", "30.00"), "2026-11-20T17:00:00Z"},

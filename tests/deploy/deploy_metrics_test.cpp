@@ -8,6 +8,7 @@
 
 #include "common/kafka/metrics.hpp"
 #include "common/metrics.hpp"
+#include "consumers/projector_metrics.hpp"
 #include "ingress/metrics.hpp"
 
 namespace {
@@ -24,6 +25,7 @@ TEST_CASE("deploy/ names only exported metrics") {
   // Instantiate every metric family the process can register.
   shopstream::ingress::IngressMetrics::get();
   shopstream::kafka::producer_metrics();
+  shopstream::consumers::ProjectorMetrics::get();
   std::set<std::string> exported;
   for (const auto& name : shopstream::metrics::registered_names()) {
     exported.insert(name);
