@@ -20,12 +20,12 @@ cmake --build build -j "$jobs"
 
 echo "==> build with ASan + UBSan (build-asan/)" >&2
 cmake -S . -B build-asan -G Ninja -DSHOPSTREAM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-asan -j "$jobs" --target unit_tests integration_tests shopstream
+cmake --build build-asan -j "$jobs" --target unit_tests integration_tests projector_tests shopstream
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-echo "==> sanitizer run: unit and mock-Kafka integration tests" >&2
-ctest --test-dir build-asan --output-on-failure -R '^(unit|hmac_vectors_openssl|integration_mock_kafka)$'
+echo "==> sanitizer run: unit, mock-Kafka ingress and projector tests" >&2
+ctest --test-dir build-asan --output-on-failure -R '^(unit|hmac_vectors_openssl|integration_mock_kafka|projector_mock_kafka)$'
 
 echo "==> all tests" >&2
 ctest --test-dir build --output-on-failure -j 2
