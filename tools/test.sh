@@ -2,7 +2,7 @@
 # Fresh machine to full test run in one command: installs what is missing (Debian
 # packages and the Apache Kafka broker from Maven Central), builds, checks formatting,
 # runs every test (unit, and integration against a real Kafka broker, librdkafka's mock
-# cluster and a real Postgres), then the unit and mock-Kafka integration tests again
+# cluster and a real Postgres), after the unit, mock-Kafka ingress and projector tests
 # under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
