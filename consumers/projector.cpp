@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "common/kafka/message.hpp"
 #include "common/log.hpp"
 #include "common/routing.hpp"
 #include "consumers/projector_metrics.hpp"
@@ -278,15 +279,7 @@ struct Projector::Impl {
     e.offset = m->offset;
     if (m->key) e.key.assign(static_cast<const char*>(m->key), m->key_len);
     if (m->payload) e.value.assign(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* val;
-      size_t size;
-      for (size_t i = 0;
-           rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-        e.headers.push_back({name, val ? std::string(static_cast<const char*>(val), size) : ""});
-    }
+    e.headers = kafka::headers_of(m);
     pending.push_back(std::move(e));
   }
 };

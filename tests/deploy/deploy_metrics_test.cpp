@@ -10,16 +10,7 @@
 #include "common/metrics.hpp"
 #include "consumers/projector_metrics.hpp"
 #include "ingress/metrics.hpp"
-
-namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+#include "tests/support/process.hpp"
 
 TEST_CASE("deploy/ names only exported metrics") {
   // Instantiate every metric family the process can register.
@@ -36,7 +27,8 @@ TEST_CASE("deploy/ names only exported metrics") {
   std::regex name_re("shopstream_[a-z0-9_]+");
   int used = 0;
   for (const char* file : {"/deploy/grafana/shopstream.json", "/deploy/prometheus/alerts.yml"}) {
-    auto text = slurp(std::string(SHOPSTREAM_SOURCE_DIR) + file);
+    auto text = shopstream::test::read_file(std::string(SHOPSTREAM_SOURCE_DIR) + file);
+    REQUIRE_MESSAGE(!text.empty(), file);
     for (auto it = std::sregex_iterator(text.begin(), text.end(), name_re);
          it != std::sregex_iterator(); ++it) {
       CAPTURE(file);

@@ -1,5 +1,7 @@
 #include "projections/decode.hpp"
 
+#include "tests/support/process.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -9,11 +11,10 @@ using namespace shopstream::projections;
 
 namespace {
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(SHOPSTREAM_SOURCE_DIR) + "/tests/fixtures/" + name);
-  REQUIRE_MESSAGE(in.good(), name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text =
+      shopstream::test::read_file(std::string(SHOPSTREAM_SOURCE_DIR) + "/tests/fixtures/" + name);
+  REQUIRE_MESSAGE(!text.empty(), name);
+  return text;
 }
 }  // namespace
 

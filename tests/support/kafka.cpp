@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/kafka/message.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/routing.hpp"
 
@@ -126,16 +127,7 @@ std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::st
       r.offset = m->offset;
       if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
       if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
-      rd_kafka_headers_t* hdrs = nullptr;
-      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const char* name;
-        const void* val;
-        size_t size;
-        for (size_t i = 0;
-             rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i)
-          r.headers[name] = std::string(static_cast<const char*>(val), size);
-      }
+      for (auto& h : kafka::headers_of(m)) r.headers[h.name] = std::move(h.value);
       out.push_back(std::move(r));
     }
     rd_kafka_message_destroy(m);

@@ -6,19 +6,12 @@
 #   broker.sh destroy DIR stop and remove DIR
 # DIR/bootstrap holds "127.0.0.1:PORT" once the broker answers metadata requests.
 set -euo pipefail
+. "$(dirname "$0")/../lib/ports.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:?usage: broker.sh start|stop|restart|destroy DIR}
 dir=${2:?usage: broker.sh start|stop|restart|destroy DIR}
 home=${SHOPSTREAM_KAFKA_HOME:-$HOME/.cache/shopstream/kafka}
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "broker.sh: no free port found" >&2; return 1
-}
 
 wait_ready() {
   local bootstrap=$1 deadline=$((SECONDS + 90))

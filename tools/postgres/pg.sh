@@ -8,6 +8,7 @@
 # reach DIR (a clone under a private home, say), the cluster lives in a fresh folder
 # under /tmp, named in DIR/cluster.
 set -euo pipefail
+. "$(dirname "$0")/../lib/ports.sh"
 cmd=${1:?usage: pg.sh start|stop|restart|destroy DIR}
 dir=${2:?usage: pg.sh start|stop|restart|destroy DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -19,14 +20,6 @@ as_owner() {
   if [ $as_root -eq 1 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "pg.sh: no free port found" >&2; return 1
-}
 
 cluster() { cat "$dir/cluster"; }
 
