@@ -165,7 +165,7 @@ double run_naive(const std::string& base_url, const std::string& tmpl, long even
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   auto url = arg(argc, argv, "database-url", "");
   auto brokers = arg(argc, argv, "brokers", "");
   auto body_file = arg(argc, argv, "body", "");
@@ -197,4 +197,13 @@ int main(int argc, char** argv) {
       "  ratio %.1f\n",
       runs, events, tmpl.size(), median(ours), median(naive), median(ours) / median(naive));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "projector_bench: %s\n", e.what());
+    return 1;
+  }
 }
