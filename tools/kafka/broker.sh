@@ -33,7 +33,7 @@ launch() {
     kafka.Kafka "$dir/server.properties" >"$dir/server.log" 2>&1 &
   echo $! >"$dir/pid"
   local port; port=$(cat "$dir/port")
-  wait_ready "127.0.0.1:$port"
+  wait_ready "127.0.0.1:$port" || return 1
   echo "127.0.0.1:$port" >"$dir/bootstrap"
   echo "127.0.0.1:$port"
 }
@@ -49,14 +49,11 @@ stop() {
   rm -f "$dir/pid" "$dir/bootstrap"
 }
 
-case "$cmd" in
-start)
-  "$here/fetch.sh"
-  mkdir -p "$dir"
-  if [ ! -f "$dir/server.properties" ]; then
-    port=$(free_port); cport=$(free_port)
-    echo "$port" >"$dir/port"
-    cat >"$dir/server.properties" <<PROPS
+configure() {
+  local port cport
+  port=$(free_port); cport=$(free_port)
+  echo "$port" >"$dir/port"
+  cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
@@ -75,7 +72,7 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
 PROPS
-    cat >"$dir/log4j.properties" <<'PROPS'
+  cat >"$dir/log4j.properties" <<'PROPS'
 log4j.rootLogger=WARN, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
@@ -83,11 +80,26 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 PROPS
-    java -cp "$home/libs/*" -Dlog4j.configuration="file:$dir/log4j.properties" \
-      kafka.tools.StorageTool format -t "$(java -cp "$home/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-      -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
-  fi
-  launch ;;
+  rm -rf "$dir/data"
+  java -cp "$home/libs/*" -Dlog4j.configuration="file:$dir/log4j.properties" \
+    kafka.tools.StorageTool format -t "$(java -cp "$home/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+    -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
+}
+
+case "$cmd" in
+start)
+  "$here/fetch.sh"
+  mkdir -p "$dir"
+  if [ -f "$dir/server.properties" ]; then launch; exit; fi
+  # A first start may lose its ports to another process between the check and the bind:
+  # then it tries again on fresh ports.
+  for attempt in 1 2 3; do
+    configure
+    if launch; then exit 0; fi
+    stop
+    echo "broker.sh: start attempt $attempt failed; retrying on other ports" >&2
+  done
+  exit 1 ;;
 restart) stop; launch ;;
 stop) stop ;;
 destroy) stop; rm -rf "$dir" ;;

@@ -52,10 +52,16 @@ start)
       runuser -u postgres -- test -w "$c" 2>/dev/null || { rmdir "$c"; c=$(mktemp -d /tmp/shopstream-pg.XXXXXX); chown postgres "$c"; }
     fi
     echo "$c" >"$dir/cluster"
-    free_port >"$dir/port"
     as_owner "$bin/initdb" -D "$c/data" -U shopstream -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
-    launch >/dev/null
+    # A first start may lose its port to another process between the check and the
+    # bind: then it tries again on another port.
+    for attempt in 1 2 3; do
+      free_port >"$dir/port"
+      if launch >/dev/null; then break; fi
+      [ "$attempt" -eq 3 ] && exit 1
+      echo "pg.sh: start attempt $attempt failed; retrying on another port" >&2
+    done
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$(cat "$dir/port")" -U shopstream shopstream
     cat "$dir/url"
   else
