@@ -1,5 +1,4 @@
 // shopstream: one binary, one subcommand per component. Wiring only.
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -7,6 +6,7 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "common/signals.hpp"
 #include "consumers/command.hpp"
 #include "ingress/command.hpp"
 #include "schemas/migrations.hpp"
@@ -23,23 +23,6 @@ struct Command {
   std::vector<std::string_view> options;
   int (*run)(const Settings&);  // nullptr: not available in this version yet
 };
-
-// Applies the schema's migrations; false (logged) when that failed.
-bool migrate_schema(const Settings& s) {
-  if (s.database_url.empty()) {
-    log::error("start-up failed", {{"error", "SHOPSTREAM_DATABASE_URL is required"}});
-    return false;
-  }
-  auto report = schemas::migrate(s.database_url);
-  if (!report) {
-    log::error("migration failed", {{"error", report.error().message}});
-    return false;
-  }
-  std::string applied;
-  for (int v : report->applied) applied += (applied.empty() ? "" : ",") + std::to_string(v);
-  log::info("schema up to date", {{"version", report->current}, {"applied", applied}});
-  return true;
-}
 
 std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
@@ -59,7 +42,7 @@ const std::vector<Command>& commands() {
        [](const Settings& s) {
          ingress::RunOptions options{.allow_embedded_kafka = true, .check_postgres = true};
          if (!s.database_url.empty()) {
-           if (!migrate_schema(s)) return 1;
+           if (!schemas::ensure_schema(s.database_url)) return 1;
            options.start_others = [](const Settings& effective) -> Result<std::function<void()>> {
              auto projector = consumers::BackgroundProjector::start(effective);
              if (!projector) return projector.error();
@@ -72,17 +55,14 @@ const std::vector<Command>& commands() {
        }},
       {"project", "Project Kafka events into the Postgres read models (a consumer group).",
        consumers::project_option_names(),
-       [](const Settings& s) {
-         if (!migrate_schema(s)) return 1;
-         return consumers::run_project(s);
-       }},
+       [](const Settings& s) { return consumers::run_project(s); }},
       {"sse", "Serve Server-Sent Events, the read API and the dashboard page.", {}, nullptr},
       {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
       {"migrate",
        "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",
        {"database-url", "log-level"},
-       [](const Settings& s) { return migrate_schema(s) ? 0 : 1; }},
+       [](const Settings& s) { return schemas::ensure_schema(s.database_url) ? 0 : 1; }},
       {"token", "Mint a per-shop dashboard access token.", {}, nullptr},
   };
   return table;
@@ -103,13 +83,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Signals are taken with sigwait by the main thread of each command: block them before
-  // any thread starts, so every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  block_shutdown_signals();  // before any thread starts
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     usage(stderr);

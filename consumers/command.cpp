@@ -1,11 +1,11 @@
 #include "consumers/command.hpp"
 
-#include <csignal>
-
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"
+#include "common/signals.hpp"
+#include "schemas/migrations.hpp"
 
 namespace shopstream::consumers {
 
@@ -53,6 +53,7 @@ int run_project(const Settings& settings) {
   if (settings.kafka_brokers.empty())
     return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
   if (settings.database_url.empty()) return startup_failure("SHOPSTREAM_DATABASE_URL is required");
+  if (!schemas::ensure_schema(settings.database_url)) return 1;
   {
     auto admin = kafka::Producer::create(
         {.brokers = settings.kafka_brokers, .extra_properties = settings.kafka_properties});
@@ -74,13 +75,7 @@ int run_project(const Settings& settings) {
             {{"metrics_url",
               "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
       return startup_failure(err->message);
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int sig = 0;
-  sigwait(&signals, &sig);
-  log::info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  log::info("shutting down", {{"signal", wait_for_shutdown_signal()}});
   projector.value().reset();
   log::info("stopped");
   return 0;

@@ -1,7 +1,5 @@
 #include "ingress/command.hpp"
 
-#include <csignal>
-
 #include "common/kafka/embedded_cluster.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -9,6 +7,7 @@
 #include "common/postgres_probe.hpp"
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"
+#include "common/signals.hpp"
 #include "ingress/service.hpp"
 
 namespace shopstream::ingress {
@@ -41,14 +40,6 @@ const std::vector<std::string_view>& option_names() {
 
 int run(const Settings& given, const RunOptions& options) {
   Settings settings = given;
-  // Signals are taken synchronously by this thread: block them before any other thread
-  // (Asio, librdkafka) starts, so those threads inherit the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   if (settings.api_secrets.empty() && settings.shop_secrets_file.empty())
     return startup_failure(
         "SHOPIFY_API_SECRET (or SHOPSTREAM_SHOP_SECRETS_FILE) is required to verify webhooks");
@@ -120,9 +111,7 @@ int run(const Settings& given, const RunOptions& options) {
       return startup_failure(err->message);
   }
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  log::info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  log::info("shutting down", {{"signal", wait_for_shutdown_signal()}});
   bool clean = service.value()->stop();
   if (stop_others) stop_others();
   // Order matters: the producer's last delivery reports post to the service's threads.

@@ -15,7 +15,7 @@ struct RunOptions {
   std::function<Result<std::function<void()>>(const Settings&)> start_others;
 };
 
-// Runs until SIGTERM or SIGINT; returns the process exit code.
+// Runs until SIGTERM or SIGINT (blocked by main); returns the process exit code.
 int run(const Settings& settings, const RunOptions& options);
 
 // Options the ingress accepts (for the command table).

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/log.hpp"
 #include "schemas/migrations.hpp"
 
 namespace shopstream::schemas {
@@ -52,6 +53,22 @@ Result<MigrateReport> migrate(const std::string& database_url) {
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     return fail("migrate: " + step + ": " + msg, dynamic_cast<const pqxx::broken_connection*>(&e));
   }
+}
+
+bool ensure_schema(const std::string& database_url) {
+  if (database_url.empty()) {
+    log::error("start-up failed", {{"error", "SHOPSTREAM_DATABASE_URL is required"}});
+    return false;
+  }
+  auto report = migrate(database_url);
+  if (!report) {
+    log::error("migration failed", {{"error", report.error().message}});
+    return false;
+  }
+  std::string applied;
+  for (int v : report->applied) applied += (applied.empty() ? "" : ",") + std::to_string(v);
+  log::info("schema up to date", {{"version", report->current}, {"applied", applied}});
+  return true;
 }
 
 }  // namespace shopstream::schemas

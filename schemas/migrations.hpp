@@ -28,4 +28,8 @@ struct MigrateReport {
 // migration and Postgres's message (never the connection string).
 Result<MigrateReport> migrate(const std::string& database_url);
 
+// migrate(), logged: the schema's version and what was applied, or the error. False on
+// an error (or an empty URL). What every command that needs the schema calls.
+bool ensure_schema(const std::string& database_url);
+
 }  // namespace shopstream::schemas
