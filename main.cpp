@@ -6,8 +6,10 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "common/net_addr.hpp"
 #include "common/signals.hpp"
 #include "consumers/command.hpp"
+#include "consumers/sse/command.hpp"
 #include "ingress/command.hpp"
 #include "schemas/migrations.hpp"
 
@@ -26,9 +28,34 @@ struct Command {
 
 std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
-  names.push_back("database-url");
-  names.push_back("projector-group");
+  for (auto n : {"database-url", "projector-group", "dashboard-addr", "dashboard-secret",
+                 "sse-heartbeat", "sse-buffer"})
+    names.push_back(n);
   return names;
+}
+
+// `all`: the projector (with a database) and the SSE server, once Kafka is ready.
+Result<ingress::Others> start_all_others(const Settings& effective) {
+  std::shared_ptr<consumers::BackgroundProjector> projector;
+  if (!effective.database_url.empty()) {
+    auto started = consumers::BackgroundProjector::start(effective);
+    if (!started) return started.error();
+    projector = std::move(started.value());
+  }
+  auto sse = consumers::sse::SseServer::start(consumers::sse::with_dashboard_secret(effective));
+  if (!sse) return sse.error();
+  std::shared_ptr<consumers::sse::SseServer> server = std::move(sse.value());
+  auto dashboard_url = url_for(effective.dashboard_addr, server->port(), "/");
+  log::info("dashboard serving",
+            {{"dashboard_url", dashboard_url}, {"read_api", !effective.database_url.empty()}});
+  ingress::Others others;
+  others.ready_fields = {{"dashboard_url", dashboard_url}};
+  others.stop = [projector, server, timeout = effective.shutdown_timeout]() mutable {
+    server->stop(timeout);
+    server.reset();
+    projector.reset();
+  };
+  return others;
 }
 
 const std::vector<Command>& commands() {
@@ -40,30 +67,27 @@ const std::vector<Command>& commands() {
        "SHOPSTREAM_KAFKA_BROKERS is unset).",
        all_command_options(),
        [](const Settings& s) {
-         ingress::RunOptions options{.allow_embedded_kafka = true, .check_postgres = true};
-         if (!s.database_url.empty()) {
-           if (!schemas::ensure_schema(s.database_url)) return 1;
-           options.start_others = [](const Settings& effective) -> Result<std::function<void()>> {
-             auto projector = consumers::BackgroundProjector::start(effective);
-             if (!projector) return projector.error();
-             auto shared =
-                 std::shared_ptr<consumers::BackgroundProjector>(std::move(projector.value()));
-             return std::function<void()>([shared]() mutable { shared.reset(); });
-           };
-         }
+         ingress::RunOptions options{.allow_embedded_kafka = true,
+                                     .check_postgres = true,
+                                     .start_others = start_all_others};
+         if (!s.database_url.empty() && !schemas::ensure_schema(s.database_url)) return 1;
          return ingress::run(s, options);
        }},
       {"project", "Project Kafka events into the Postgres read models (a consumer group).",
        consumers::project_option_names(),
        [](const Settings& s) { return consumers::run_project(s); }},
-      {"sse", "Serve Server-Sent Events, the read API and the dashboard page.", {}, nullptr},
+      {"sse", "Serve Server-Sent Events, the read API and the dashboard page.",
+       consumers::sse::sse_option_names(),
+       [](const Settings& s) { return consumers::sse::run_sse(s); }},
       {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
       {"migrate",
        "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",
        {"database-url", "log-level"},
        [](const Settings& s) { return schemas::ensure_schema(s.database_url) ? 0 : 1; }},
-      {"token", "Mint a per-shop dashboard access token.", {}, nullptr},
+      {"token", "Mint a per-shop dashboard access token (--shop SHOP [--ttl 24h]).",
+       consumers::sse::token_option_names(),
+       [](const Settings& s) { return consumers::sse::run_token(s); }},
   };
   return table;
 }

@@ -141,6 +141,12 @@ const std::vector<Option>& all_options() {
        set_number(&Settings::max_connections, 1, 1'000'000)},
       {"threads", "SHOPSTREAM_THREADS", "N", "HTTP worker threads (0: one per core).", "0", false,
        set_number(&Settings::threads, 0, 256)},
+      {"sse-heartbeat", "SHOPSTREAM_SSE_HEARTBEAT", "DURATION",
+       "Interval of the SSE heartbeat comment (keeps proxies from closing idle streams).", "15s",
+       false, set_duration(&Settings::sse_heartbeat)},
+      {"sse-buffer", "SHOPSTREAM_SSE_BUFFER", "SIZE",
+       "Most bytes queued for one SSE subscriber; a slower one is disconnected.", "1MiB", false,
+       set_bytes(&Settings::sse_buffer_bytes)},
       {"projector-group", "SHOPSTREAM_PROJECTOR_GROUP", "ID",
        "Kafka consumer group of the projector (offsets are kept per group in Postgres).",
        "shopstream-projector", false, set_nonempty(&Settings::projector_group)},
@@ -157,6 +163,15 @@ const std::vector<Option>& all_options() {
       {"dashboard-secret", "SHOPSTREAM_DASHBOARD_SECRET", "SECRET",
        "Signs per-shop dashboard access tokens.", "", true,
        set_nonempty(&Settings::dashboard_secret)},
+      {"shop", "", "SHOP.myshopify.com", "The shop the token grants access to.", "", false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         if (v.empty() || v.find_first_of(" \n\r/") != std::string_view::npos)
+           return "expected a shop domain such as example.myshopify.com";
+         s.token_shop = std::string(v);
+         return std::nullopt;
+       }},
+      {"ttl", "", "DURATION", "How long the token is valid.", "24h", false,
+       set_duration(&Settings::token_ttl)},
       {"help", "", "", "Show this help.", "", false,
        [](Settings& s, std::string_view) -> std::optional<std::string> {
          s.help = true;

@@ -38,6 +38,12 @@ struct Settings {
   std::uint64_t max_connections = 10'000;
   std::uint64_t dedup_capacity = 500'000;
   int threads = 0;  // 0: one per core
+  // SSE
+  std::chrono::milliseconds sse_heartbeat{15'000};
+  std::uint64_t sse_buffer_bytes = 1024 * 1024;
+  // `token`
+  std::string token_shop;
+  std::chrono::milliseconds token_ttl{24 * 3'600'000};
   // Projector
   std::string projector_group = "shopstream-projector";
   // Process

@@ -87,6 +87,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Executor executor() { return stream_.get_executor(); }
 
+  // On the connection's thread, in the handler: hands the socket over; this session ends.
+  tcp::socket release() {
+    stream_.expires_never();
+    return stream_.release_socket();
+  }
+
  private:
   void wait_for_request() {
     if (server_.stopping_) return close();
@@ -199,6 +205,12 @@ bool Responder::operator()(HttpResponse response) const {
     session->send(std::move(res));
   });
   return true;
+}
+
+std::optional<tcp::socket> Responder::detach() const {
+  if (state_->done.exchange(true)) return std::nullopt;
+  auto session = std::move(state_->session);
+  return session->release();
 }
 
 HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, RequestHandler handler,

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -37,6 +38,10 @@ class Responder {
  public:
   explicit Responder(std::shared_ptr<Session> session);
   bool operator()(HttpResponse response) const;
+  // Takes the connection over for a streamed answer (Server-Sent Events). Call only on
+  // the connection's thread, instead of answering; the server then no longer counts,
+  // times out or closes it. nullopt if an answer was already given.
+  std::optional<boost::asio::ip::tcp::socket> detach() const;
 
  private:
   struct State {

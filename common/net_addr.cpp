@@ -15,4 +15,12 @@ std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string
   return std::pair{std::string(host), static_cast<std::uint16_t>(*port)};
 }
 
+std::string url_for(const std::string& addr, std::uint16_t port, std::string_view path) {
+  auto hp = split_host_port(addr);
+  std::string host = hp ? hp->first : "127.0.0.1";
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port) + std::string(path);
+}
+
 }  // namespace shopstream

@@ -8,7 +8,6 @@
 #include <pqxx/pqxx>
 #include <thread>
 
-#include "common/kafka/message.hpp"
 #include "common/log.hpp"
 #include "common/routing.hpp"
 #include "consumers/projector_metrics.hpp"
@@ -273,14 +272,7 @@ struct Projector::Impl {
 
   void add(const rd_kafka_message_t* m) {
     if (pending.empty()) first_pending = Clock::now();
-    Event e;
-    e.kafka_topic = rd_kafka_topic_name(m->rkt);
-    e.partition = m->partition;
-    e.offset = m->offset;
-    if (m->key) e.key.assign(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) e.value.assign(static_cast<const char*>(m->payload), m->len);
-    e.headers = kafka::headers_of(m);
-    pending.push_back(std::move(e));
+    pending.push_back(Event::from_message(m));
   }
 };
 

@@ -18,14 +18,6 @@ int startup_failure(std::string_view what) {
   return 1;
 }
 
-std::string url_for(const std::string& addr, std::uint16_t port, std::string_view path) {
-  auto hp = split_host_port(addr);
-  std::string host = hp ? hp->first : "127.0.0.1";
-  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(port) + std::string(path);
-}
-
 }  // namespace
 
 const std::vector<std::string_view>& option_names() {
@@ -80,11 +72,11 @@ int run(const Settings& given, const RunOptions& options) {
     pg = std::move(probe.value());
   }
 
-  std::function<void()> stop_others;
+  Others others;
   if (options.start_others) {
     auto started = options.start_others(settings);
     if (!started) return startup_failure(started.error().message);
-    stop_others = std::move(started.value());
+    others = std::move(started.value());
   }
 
   auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
@@ -104,16 +96,18 @@ int run(const Settings& given, const RunOptions& options) {
                                 {"embedded_kafka", embedded != nullptr},
                                 {"topic_prefix", settings.topic_prefix}});
   if (!settings.ready_file.empty()) {
-    if (auto err =
-            write_ready_file(settings.ready_file, {{"webhook_url", webhook_url},
-                                                   {"metrics_url", metrics_url},
-                                                   {"kafka_brokers", settings.kafka_brokers}}))
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {"webhook_url", webhook_url},
+        {"metrics_url", metrics_url},
+        {"kafka_brokers", settings.kafka_brokers}};
+    fields.insert(fields.end(), others.ready_fields.begin(), others.ready_fields.end());
+    if (auto err = write_ready_file(settings.ready_file, fields))
       return startup_failure(err->message);
   }
 
   log::info("shutting down", {{"signal", wait_for_shutdown_signal()}});
   bool clean = service.value()->stop();
-  if (stop_others) stop_others();
+  if (others.stop) others.stop();
   // Order matters: the producer's last delivery reports post to the service's threads.
   producer.value().reset();
   service.value().reset();

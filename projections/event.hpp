@@ -4,11 +4,16 @@
 #include <string>
 #include <vector>
 
+#include <librdkafka/rdkafka.h>
+
 #include "common/kafka/producer.hpp"
 
 namespace shopstream::projections {
 
 struct Event {
+  // A copy of a consumed message (topic, position, key, value, headers).
+  static Event from_message(const rd_kafka_message_t* message);
+
   std::string kafka_topic;
   std::int32_t partition = 0;
   std::int64_t offset = 0;

@@ -1,0 +1,99 @@
+#include "common/kafka/reader.hpp"
+
+#include "common/kafka/producer.hpp"
+
+namespace shopstream::kafka {
+
+Result<std::unique_ptr<Reader>> Reader::create(const ReaderOptions& o) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const std::pair<std::string, std::string> base[] = {
+      {"bootstrap.servers", o.brokers},
+      {"client.id", o.client_id},
+      // assign() needs a group id, though it never joins the group nor commits to it.
+      {"group.id", o.client_id + "-unused-group"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "false"},
+      {"auto.offset.reset", "earliest"},  // an offset below retention starts at the oldest
+      {"isolation.level", "read_committed"},
+      {"fetch.wait.max.ms", std::to_string(o.fetch_wait.count())},
+      {"log_level", "4"},
+  };
+  for (const auto& [k, v] : base) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return fail("kafka reader property " + k + ": " + err);
+    }
+  }
+  if (auto e = apply_properties(conf, o.extra_properties)) {
+    rd_kafka_conf_destroy(conf);
+    return *e;
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    return fail(std::string("kafka reader: ") + err);
+  }
+  rd_kafka_poll_set_consumer(rk);
+  return std::unique_ptr<Reader>(new Reader(rk));
+}
+
+Reader::~Reader() {
+  rd_kafka_assign(rk_, nullptr);
+  rd_kafka_destroy(rk_);
+}
+
+Result<int> Reader::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk_, 0, rkt, &md, static_cast<int>(timeout.count()));
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail("kafka metadata for " + topic + ": " + rd_kafka_err2str(err), true);
+  int count = -1;
+  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (topic == md->topics[i].topic) {
+      count = md->topics[i].partition_cnt;
+      topic_err = md->topics[i].err;
+    }
+  rd_kafka_metadata_destroy(md);
+  if (count <= 0 || topic_err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail("kafka topic " + topic + " is not available: " + rd_kafka_err2str(topic_err), true);
+  return count;
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> Reader::watermarks(
+    const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
+  std::int64_t low = 0, high = 0;
+  auto err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high,
+                                              static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail("kafka watermarks of " + topic + "/" + std::to_string(partition) + ": " +
+                    rd_kafka_err2str(err),
+                true);
+  return std::pair{low, high};
+}
+
+std::optional<Error> Reader::assign(const std::vector<PartitionOffset>& partitions) {
+  rd_kafka_resp_err_t err;
+  if (partitions.empty()) {
+    err = rd_kafka_assign(rk_, nullptr);
+  } else {
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+    for (const auto& p : partitions)
+      rd_kafka_topic_partition_list_add(list, p.topic.c_str(), p.partition)->offset = p.offset;
+    err = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail(std::string("kafka assign: ") + rd_kafka_err2str(err));
+  return std::nullopt;
+}
+
+MessagePtr Reader::poll(std::chrono::milliseconds timeout) {
+  return MessagePtr(rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count())));
+}
+
+}  // namespace shopstream::kafka

@@ -1,0 +1,19 @@
+#pragma once
+// The bytes of one Server-Sent Event (DESIGN.md "SSE"): `id:` the resume cursor, `event:`
+// the Shopify topic, `data:` one line of JSON with topic, shop_domain, id (the entity),
+// source, received_at, webhook_id, triggered_at and payload (the webhook body). Built once
+// per record and written as is to every subscriber. Pure; thread-safe.
+#include <string>
+#include <string_view>
+
+#include "projections/event.hpp"
+
+namespace shopstream::consumers::sse {
+
+std::string format_event(const projections::Event& event, std::string_view cursor);
+// A comment line (ignored by EventSource): heartbeats and notices.
+std::string format_comment(std::string_view text);
+// The entity id of a record key "{shop}/{entity}" ("" for shop-level records).
+std::string_view entity_of_key(std::string_view key);
+
+}  // namespace shopstream::consumers::sse

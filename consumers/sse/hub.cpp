@@ -1,0 +1,167 @@
+#include "consumers/sse/hub.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <future>
+
+#include "common/log.hpp"
+#include "common/routing.hpp"
+#include "consumers/sse/frame.hpp"
+#include "projections/event.hpp"
+
+namespace shopstream::consumers::sse {
+namespace net = boost::asio;
+
+namespace {
+constexpr std::size_t kMaxBatch = 1000;
+constexpr routing::Stream kStreamOrder[kStreams] = {
+    routing::Stream::kOrders, routing::Stream::kProducts, routing::Stream::kCustomers,
+    routing::Stream::kCompliance};
+}  // namespace
+
+void Shard::add(const std::shared_ptr<Subscriber>& s) {
+  by_shop_[s->shop()].push_back(s);
+  ++count_;
+}
+
+void Shard::remove(Subscriber* s) {
+  auto it = by_shop_.find(s->shop());
+  if (it == by_shop_.end()) return;
+  auto& list = it->second;
+  auto pos = std::find_if(list.begin(), list.end(), [s](const auto& p) { return p.get() == s; });
+  if (pos == list.end()) return;
+  // Keep the subscriber alive until this call returns: it may be the caller.
+  auto keep = std::move(*pos);
+  *pos = std::move(list.back());
+  list.pop_back();
+  --count_;
+  if (list.empty()) by_shop_.erase(it);
+}
+
+void Shard::on_batch(const Batch& batch) {
+  if (!by_shop_.empty()) {
+    for (const auto& item : batch.items) {
+      auto it = by_shop_.find(item.shop);
+      if (it == by_shop_.end()) continue;
+      // Copy: a delivery may close (and remove) a subscriber.
+      auto list = it->second;
+      for (const auto& s : list) s->deliver(item);
+    }
+  }
+  position_ = batch.end;
+}
+
+void Shard::broadcast(const Frame& frame) {
+  std::vector<std::shared_ptr<Subscriber>> all;
+  all.reserve(count_);
+  for (const auto& [shop, list] : by_shop_) all.insert(all.end(), list.begin(), list.end());
+  for (const auto& s : all) s->send(frame);
+}
+
+void Shard::close_all() {
+  std::vector<std::shared_ptr<Subscriber>> all;
+  for (const auto& [shop, list] : by_shop_) all.insert(all.end(), list.begin(), list.end());
+  for (const auto& s : all) s->close();
+}
+
+Result<std::unique_ptr<Hub>> Hub::start(const HubOptions& options, IoPool& pool) {
+  std::unique_ptr<Hub> hub(new Hub());
+  hub->options_ = options;
+  auto reader_options = options.reader;
+  reader_options.client_id = "shopstream-sse";
+  auto reader = kafka::Reader::create(reader_options);
+  if (!reader) return reader.error();
+  hub->reader_ = std::move(reader.value());
+  std::vector<kafka::PartitionOffset> assignment;
+  for (std::size_t s = 0; s < kStreams; ++s) {
+    auto topic = routing::topic_name(options.topic_prefix, kStreamOrder[s]);
+    auto count = hub->reader_->partition_count(topic, std::chrono::seconds(10));
+    if (!count) return count.error();
+    hub->topics_.push_back(topic);
+    hub->partitions_.push_back(count.value());
+    hub->stream_of_topic_[topic] = static_cast<std::uint8_t>(s);
+    for (int p = 0; p < count.value(); ++p) {
+      auto marks = hub->reader_->watermarks(topic, p, std::chrono::seconds(10));
+      if (!marks) return marks.error();
+      hub->position_.offsets[s].push_back(marks.value().second);
+      assignment.push_back({topic, p, marks.value().second});
+    }
+  }
+  if (auto err = hub->reader_->assign(assignment)) return *err;
+  for (std::size_t i = 0; i < pool.size(); ++i)
+    hub->shards_.push_back(std::make_unique<Shard>(pool.next(), hub->position_));
+  hub->thread_ = std::thread([h = hub.get()] { h->run(); });
+  return hub;
+}
+
+Hub::~Hub() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+Shard& Hub::shard_for(net::io_context& io) {
+  for (auto& s : shards_)
+    if (&s->io() == &io) return *s;
+  return *shards_.front();  // not reached: every context of the pool has a shard
+}
+
+void Hub::close_subscribers() {
+  std::vector<std::future<void>> done;
+  for (auto& s : shards_) {
+    auto task =
+        std::make_shared<std::packaged_task<void()>>([shard = s.get()] { shard->close_all(); });
+    done.push_back(task->get_future());
+    net::post(s->io(), [task] { (*task)(); });
+  }
+  for (auto& f : done) f.wait_for(std::chrono::seconds(5));
+}
+
+void Hub::run() {
+  auto last_heartbeat = std::chrono::steady_clock::now();
+  auto heartbeat = std::make_shared<const std::string>(format_comment("heartbeat"));
+  while (!stop_) {
+    auto batch = std::make_shared<Batch>();
+    auto wait = std::chrono::milliseconds(100);
+    while (batch->items.size() < kMaxBatch) {
+      auto m = reader_->poll(wait);
+      if (!m) break;
+      wait = std::chrono::milliseconds(0);  // take what is already here, then hand it over
+      if (m->err) {
+        healthy_ = false;
+        log::warn("sse kafka reader error", {{"error", rd_kafka_message_errstr(m.get())}});
+        continue;
+      }
+      healthy_ = true;
+      auto event = projections::Event::from_message(m.get());
+      auto stream_it = stream_of_topic_.find(event.kafka_topic);
+      if (stream_it == stream_of_topic_.end()) continue;
+      auto s = stream_it->second;
+      auto& offsets = position_.offsets[s];
+      if (static_cast<std::size_t>(event.partition) >= offsets.size()) continue;
+      offsets[static_cast<std::size_t>(event.partition)] = event.offset + 1;
+      Item item;
+      item.shop = event.shop_domain();
+      item.stream = s;
+      item.partition = event.partition;
+      item.offset = event.offset;
+      item.frame =
+          std::make_shared<const std::string>(format_event(event, encode_cursor(position_)));
+      batch->items.push_back(std::move(item));
+    }
+    if (!batch->items.empty()) {
+      batch->end = position_;
+      std::shared_ptr<const Batch> shared = std::move(batch);
+      for (auto& shard : shards_)
+        net::post(shard->io(), [shard = shard.get(), shared] { shard->on_batch(*shared); });
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_heartbeat >= options_.heartbeat) {
+      last_heartbeat = now;
+      for (auto& shard : shards_)
+        net::post(shard->io(), [shard = shard.get(), heartbeat] { shard->broadcast(heartbeat); });
+    }
+  }
+}
+
+}  // namespace shopstream::consumers::sse

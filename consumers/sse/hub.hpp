@@ -1,0 +1,84 @@
+#pragma once
+// The SSE hub: one group-less Kafka reader per server that reads every partition of the
+// four streamed topics from the end, serialises each record once (with the cursor of the
+// position after it) and hands batches to one Shard per io_context, which fans them out
+// to that thread's subscribers by shop. Any number of servers can run side by side.
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/io_pool.hpp"
+#include "common/kafka/reader.hpp"
+#include "consumers/sse/cursor.hpp"
+#include "consumers/sse/subscriber.hpp"
+
+namespace shopstream::consumers::sse {
+
+struct Batch {
+  std::vector<Item> items;
+  Position end;  // the position after the last item
+};
+
+// The subscribers of one io_context. Used only from that context's thread.
+class Shard {
+ public:
+  Shard(boost::asio::io_context& io, Position start) : io_(io), position_(std::move(start)) {}
+  boost::asio::io_context& io() { return io_; }
+  // Every record before this has been fanned out here; every later one will be.
+  const Position& position() const { return position_; }
+  void add(const std::shared_ptr<Subscriber>& s);
+  void remove(Subscriber* s);
+  void on_batch(const Batch& batch);
+  void broadcast(const Frame& frame);  // heartbeats
+  void close_all();
+  std::size_t size() const { return count_; }
+
+ private:
+  boost::asio::io_context& io_;
+  Position position_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>> by_shop_;
+  std::size_t count_ = 0;
+};
+
+struct HubOptions {
+  kafka::ReaderOptions reader;
+  std::string topic_prefix = "shopify.";
+  std::chrono::milliseconds heartbeat{15'000};
+};
+
+class Hub {
+ public:
+  // Reads partition counts and end offsets, then starts reading on a thread of its own.
+  static Result<std::unique_ptr<Hub>> start(const HubOptions& options, IoPool& pool);
+  ~Hub();  // stops reading; call close_subscribers() first for a clean goodbye
+
+  Shard& shard_for(boost::asio::io_context& io);
+  const std::vector<std::string>& topics() const { return topics_; }  // by stream index
+  const std::vector<int>& partition_counts() const { return partitions_; }
+  // Whether the reader got through to Kafka recently.
+  bool healthy() const { return healthy_.load(); }
+  // Closes every subscriber, each on its own thread.
+  void close_subscribers();
+
+ private:
+  Hub() = default;
+  void run();
+  std::unique_ptr<kafka::Reader> reader_;
+  HubOptions options_;
+  std::vector<std::string> topics_;
+  std::vector<int> partitions_;
+  std::unordered_map<std::string, std::uint8_t> stream_of_topic_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  Position position_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> healthy_{true};
+  std::thread thread_;
+};
+
+}  // namespace shopstream::consumers::sse
