@@ -145,8 +145,9 @@ const std::vector<Option>& all_options() {
        "Interval of the SSE heartbeat comment (keeps proxies from closing idle streams).", "15s",
        false, set_duration(&Settings::sse_heartbeat)},
       {"sse-buffer", "SHOPSTREAM_SSE_BUFFER", "SIZE",
-       "Most bytes queued for one SSE subscriber; a slower one is disconnected.", "1MiB", false,
-       set_bytes(&Settings::sse_buffer_bytes)},
+       "Most bytes queued for one SSE subscriber (frames are shared, so this bounds lag more "
+       "than memory); a slower one is disconnected.",
+       "4MiB", false, set_bytes(&Settings::sse_buffer_bytes)},
       {"projector-group", "SHOPSTREAM_PROJECTOR_GROUP", "ID",
        "Kafka consumer group of the projector (offsets are kept per group in Postgres).",
        "shopstream-projector", false, set_nonempty(&Settings::projector_group)},

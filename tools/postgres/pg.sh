@@ -11,6 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/ports.sh"
 cmd=${1:?usage: pg.sh start|stop|restart|destroy DIR}
 dir=${2:?usage: pg.sh start|stop|restart|destroy DIR}
+dir=$(realpath -m "$dir")  # the server runs elsewhere: relative paths would break
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "pg.sh: Postgres server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 as_root=0

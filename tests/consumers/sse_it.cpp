@@ -1,0 +1,256 @@
+// The SSE server over real HTTP, against the run's Kafka (mock and real) and Postgres:
+// auth, tenant isolation, the topics filter, live delivery, resume (after a disconnect
+// and across a server restart), heartbeats and the slow-subscriber drop.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <memory>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "common/metrics.hpp"
+#include "consumers/sse/metrics.hpp"
+#include "consumers/sse/server.hpp"
+#include "consumers/sse/token.hpp"
+#include "tests/support/projector_fixture.hpp"
+#include "tests/support/sse_client.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace shopstream;
+using namespace shopstream::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kShopA = "alpha.myshopify.com";
+constexpr const char* kShopB = "beta.myshopify.com";
+
+std::string webhook_id(const SseEvent& e) {
+  std::smatch m;
+  std::regex_search(e.data, m, std::regex(R"re("webhook_id":"([^"]*)")re"));
+  return m.size() > 1 ? m[1].str() : "";
+}
+
+std::vector<std::string> webhook_ids(const std::vector<SseEvent>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(webhook_id(e));
+  return out;
+}
+
+std::multiset<std::string> as_set(const std::vector<std::string>& v) {
+  return {v.begin(), v.end()};
+}
+
+struct SseFixture {
+  ProjectorFixture kafka;
+  Settings settings;
+  std::unique_ptr<consumers::sse::SseServer> server;
+
+  explicit SseFixture(std::function<void(Settings&)> tweak = {}) {
+    settings = kafka.settings();
+    settings.dashboard_secret = "sse-test-secret";
+    settings.dashboard_addr = "127.0.0.1:0";
+    settings.threads = 2;
+    if (tweak) tweak(settings);
+    start();
+  }
+  void start() {
+    auto s = consumers::sse::SseServer::start(settings);
+    REQUIRE_MESSAGE(s, (s ? "" : s.error().message));
+    server = std::move(s.value());
+  }
+  void restart() {
+    server->stop(5s);
+    server.reset();
+    start();
+  }
+  std::string token(const std::string& shop, std::int64_t ttl = 3600) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    return consumers::sse::mint_token(settings.dashboard_secret, shop, now + ttl);
+  }
+  std::unique_ptr<SseClient> subscribe(const std::string& shop, const std::string& query = "",
+                                       const std::string& headers = "") {
+    auto target = "/events?shop=" + shop + "&access_token=" + token(shop) + query;
+    return std::make_unique<SseClient>(server->port(), target, headers);
+  }
+  // Publishes and returns the webhook id the fixture gave the record.
+  std::string publish(const std::string& topic, long id, const std::string& shop,
+                      const std::string& extra = "") {
+    auto wid = "wh-" + std::to_string(kafka.published());
+    kafka.publish(
+        topic,
+        R"({"id":)" + std::to_string(id) + R"(,"updated_at":"2026-11-20T10:00:00Z")" + extra + "}",
+        "2026-11-20T10:00:00Z", shop);
+    return wid;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("tokens: 401 without or with a bad one, 403 for another shop's; bad input is a 400") {
+  SseFixture f;
+  auto port = f.server->port();
+  CHECK(SseClient(port, std::string("/events?shop=") + kShopA).status() == 401);
+  CHECK(SseClient(port, std::string("/events?shop=") + kShopA + "&access_token=junk").status() ==
+        401);
+  CHECK(SseClient(port,
+                  std::string("/events?shop=") + kShopA + "&access_token=" + f.token(kShopA, -10))
+            .status() == 401);  // expired
+  CHECK(SseClient(port, std::string("/events?shop=") + kShopA,
+                  "Authorization: Bearer " + f.token(kShopB) + "\r\n")
+            .status() == 403);
+  CHECK(SseClient(port, std::string("/events?shop=") + kShopA + "&access_token=" + f.token(kShopB))
+            .status() == 403);
+  CHECK(f.subscribe(kShopA, "&topics=orders,nonsense")->status() == 400);
+  auto bad_cursor = f.subscribe(kShopA, "", "Last-Event-ID: not-a-cursor\r\n");
+  CHECK(bad_cursor->status() == 400);
+  CHECK(bad_cursor->error_body().find("bad_cursor") != std::string::npos);
+  CHECK(f.subscribe(kShopA, "&last_event_id=AQ")->status() == 400);
+  // The bearer header works as well as the query parameter.
+  SseClient bearer(port, std::string("/events?shop=") + kShopA,
+                   "Authorization: Bearer " + f.token(kShopA) + "\r\n");
+  CHECK(bearer.status() == 200);
+}
+
+TEST_CASE("live delivery: each shop sees only its own events, filtered by topic") {
+  SseFixture f;
+  auto all_a = f.subscribe(kShopA);
+  auto orders_a = f.subscribe(kShopA, "&topics=orders");
+  auto products_customers_a = f.subscribe(kShopA, "&topics=products,customers");
+  auto all_b = f.subscribe(kShopB);
+  REQUIRE(all_a->status() == 200);
+  REQUIRE(orders_a->status() == 200);
+  REQUIRE(products_customers_a->status() == 200);
+  REQUIRE(all_b->status() == 200);
+
+  auto o1 = f.publish("orders/create", 1001, kShopA, R"(,"name":"#1001")");
+  auto p1 = f.publish("products/update", 2001, kShopA);
+  auto ob = f.publish("orders/create", 1001, kShopB);
+  auto c1 = f.publish("customers/create", 3001, kShopA);
+  auto o2 = f.publish("orders/updated", 1001, kShopA);
+
+  auto got_all = all_a->take(4);
+  CHECK(as_set(webhook_ids(got_all)) == std::multiset<std::string>{o1, p1, c1, o2});
+  // One entity's events keep their order.
+  auto order_events = webhook_ids(orders_a->take(2));
+  CHECK(order_events == std::vector<std::string>{o1, o2});
+  CHECK(as_set(webhook_ids(products_customers_a->take(2))) == std::multiset<std::string>{p1, c1});
+  auto b = all_b->take(1);
+  CHECK(webhook_ids(b) == std::vector<std::string>{ob});
+
+  // The contract's fields.
+  const SseEvent* first = nullptr;
+  for (const auto& e : got_all)
+    if (webhook_id(e) == o1) first = &e;
+  REQUIRE(first);
+  CHECK(first->event == "orders/create");
+  CHECK_FALSE(first->id.empty());
+  for (auto field : {R"("topic":"orders/create")", R"("shop_domain":"alpha.myshopify.com")",
+                     R"("id":1001)", R"("source":"webhook")", R"("received_at":"20)",
+                     R"("payload":{"id":1001,)", R"("name":"#1001")"})
+    CHECK_MESSAGE(first->data.find(field) != std::string::npos, field);
+
+  // Nothing else arrives: a later event for B is the next thing B sees, and A's
+  // subscribers see none of B's.
+  auto ob2 = f.publish("orders/updated", 1001, kShopB);
+  CHECK(webhook_ids(all_b->take(1)) == std::vector<std::string>{ob2});
+  auto o3 = f.publish("orders/updated", 1001, kShopA);
+  CHECK(webhook_ids(orders_a->take(1)) == std::vector<std::string>{o3});
+  CHECK(webhook_ids(all_a->take(1)) == std::vector<std::string>{o3});
+}
+
+TEST_CASE("resume after a disconnect delivers exactly the missed events, then live ones") {
+  SseFixture f;
+  auto sub = f.subscribe(kShopA);
+  REQUIRE(sub->status() == 200);
+  std::vector<std::string> sent;
+  for (long i = 0; i < 3; ++i) sent.push_back(f.publish("orders/create", 100 + i, kShopA));
+  auto first = sub->take(3);
+  REQUIRE(first.size() == 3);
+  sub.reset();  // disconnect
+
+  std::vector<std::string> missed;
+  for (long i = 3; i < 8; ++i) {
+    missed.push_back(f.publish("orders/create", 100 + i, kShopA));
+    f.publish("orders/create", 100 + i, kShopB);  // another shop's, interleaved
+  }
+  auto resumed = f.subscribe(kShopA, "", "Last-Event-ID: " + first.back().id + "\r\n");
+  REQUIRE(resumed->status() == 200);
+  auto replay = resumed->take(5);
+  CHECK(as_set(webhook_ids(replay)) == as_set(missed));
+  auto live = f.publish("orders/updated", 100, kShopA);
+  auto next = resumed->take(1);
+  CHECK(webhook_ids(next) == std::vector<std::string>{live});  // no duplicate before it
+
+  // From an earlier cursor (query parameter this time): everything after that event.
+  auto earlier = f.subscribe(kShopA, "&last_event_id=" + first.front().id);
+  REQUIRE(earlier->status() == 200);
+  std::vector<std::string> expected = {sent[1], sent[2]};
+  expected.insert(expected.end(), missed.begin(), missed.end());
+  expected.push_back(live);
+  auto again = earlier->take(expected.size());
+  CHECK(as_set(webhook_ids(again)) == as_set(expected));
+  // Each cursor it handed out resumes exactly after its event.
+  auto mid = f.subscribe(kShopA, "&last_event_id=" + again[3].id);
+  auto rest = mid->take(again.size() - 4);
+  std::vector<std::string> tail;
+  for (std::size_t i = 4; i < again.size(); ++i) tail.push_back(webhook_id(again[i]));
+  CHECK(webhook_ids(rest) == tail);
+  auto& resumes = consumers::sse::SseMetrics::get().resumes;
+  CHECK(wait_until([&] { return resumes.Add({{"result", "ok"}}).Value() >= 3; }, 10s));
+}
+
+TEST_CASE("resume across an SSE server restart misses nothing published while it was down") {
+  SseFixture f;
+  auto sub = f.subscribe(kShopA, "&topics=orders");
+  REQUIRE(sub->status() == 200);
+  f.publish("orders/create", 1, kShopA);
+  auto seen = sub->take(1);
+  REQUIRE(seen.size() == 1);
+  f.server->stop(5s);
+  CHECK(sub->wait_closed(10s));
+  f.server.reset();
+  std::vector<std::string> during;
+  for (long i = 2; i < 6; ++i) during.push_back(f.publish("orders/create", i, kShopA));
+  f.publish("products/create", 9, kShopA);  // filtered out on resume too
+  f.start();
+  auto resumed = f.subscribe(kShopA, "&topics=orders", "Last-Event-ID: " + seen[0].id + "\r\n");
+  REQUIRE(resumed->status() == 200);
+  CHECK(as_set(webhook_ids(resumed->take(4))) == as_set(during));
+  auto after = f.publish("orders/create", 7, kShopA);
+  CHECK(webhook_ids(resumed->take(1)) == std::vector<std::string>{after});
+}
+
+TEST_CASE("heartbeats arrive as comments") {
+  SseFixture f([](Settings& s) { s.sse_heartbeat = 200ms; });
+  auto sub = f.subscribe(kShopA);
+  REQUIRE(sub->status() == 200);
+  CHECK(sub->comment_seen("heartbeat", 5s));
+}
+
+TEST_CASE("a slow subscriber is dropped without delaying a fast one") {
+  // A burst of one fetch (tens of 64 KiB records) must fit; the stalled reader must not.
+  SseFixture f([](Settings& s) { s.sse_buffer_bytes = 2 * 1024 * 1024; });
+  auto& dropped = consumers::sse::SseMetrics::get().dropped_slow;
+  auto dropped_before = dropped.Value();
+  auto slow = f.subscribe(kShopA);
+  auto fast = f.subscribe(kShopA);
+  REQUIRE(slow->status() == 200);
+  REQUIRE(fast->status() == 200);
+  // The slow one never reads again. 24 MiB is more than its kernel buffers and ours.
+  std::string filler(64 * 1024, 'x');
+  const int n = 384;
+  std::vector<SseEvent> received;
+  std::thread reader([&] { received = fast->take(n, 120s); });  // keeps up as they come
+  std::vector<std::string> sent;
+  for (int i = 0; i < n; ++i)
+    sent.push_back(
+        f.publish("products/update", 5000 + i, kShopA, R"(,"body_html":")" + filler + "\""));
+  reader.join();
+  CHECK(as_set(webhook_ids(received)) == as_set(sent));
+  CHECK(wait_until([&] { return dropped.Value() > dropped_before; }, 30s));
+  CHECK(slow->socket().wait_closed(60s));  // once it reads what the kernel holds, it sees EOF
+}
