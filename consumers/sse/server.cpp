@@ -213,6 +213,9 @@ struct SseServer::Impl {
     std::string preamble =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
         "Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
+    // An id without data sets the client's Last-Event-ID without dispatching an event, so
+    // a client that has seen nothing yet still resumes from here after a disconnect.
+    if (!cursor) preamble += "id: " + encode_cursor(shard.position()) + "\n\n";
     sub->start(std::make_shared<const std::string>(std::move(preamble)), cursor.has_value());
     if (cursor) catch_up->submit({sub, ex, std::move(*cursor), shard.position()});
   }

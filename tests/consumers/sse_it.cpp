@@ -206,10 +206,17 @@ TEST_CASE("resume after a disconnect delivers exactly the missed events, then li
 TEST_CASE("resume across an SSE server restart misses nothing published while it was down") {
   SseFixture f;
   auto sub = f.subscribe(kShopA, "&topics=orders");
+  auto idle = f.subscribe(kShopA, "&topics=customers");  // will see no event at all
   REQUIRE(sub->status() == 200);
+  REQUIRE(idle->status() == 200);
+  f.publish("orders/create", 1, kShopB);
   f.publish("orders/create", 1, kShopA);
   auto seen = sub->take(1);
   REQUIRE(seen.size() == 1);
+  // The idle one still holds a cursor: the server sends one when the stream starts.
+  CHECK_FALSE(idle->next(200ms));
+  auto idle_cursor = idle->last_id();
+  REQUIRE_FALSE(idle_cursor.empty());
   f.server->stop(5s);
   CHECK(sub->wait_closed(10s));
   f.server.reset();
@@ -222,6 +229,11 @@ TEST_CASE("resume across an SSE server restart misses nothing published while it
   CHECK(as_set(webhook_ids(resumed->take(4))) == as_set(during));
   auto after = f.publish("orders/create", 7, kShopA);
   CHECK(webhook_ids(resumed->take(1)) == std::vector<std::string>{after});
+  // From the start-of-stream cursor: the first order, the ones during the restart, the
+  // product, and the last order.
+  auto from_start = f.subscribe(kShopA, "", "Last-Event-ID: " + idle_cursor + "\r\n");
+  REQUIRE(from_start->status() == 200);
+  CHECK(from_start->take(7).size() == 7);
 }
 
 TEST_CASE("heartbeats arrive as comments") {

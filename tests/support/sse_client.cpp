@@ -49,7 +49,7 @@ bool SseClient::parse_block(std::optional<SseEvent>& out) {
     std::string field = line.substr(0, colon);
     std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
     if (!value.empty() && value[0] == ' ') value.erase(0, 1);
-    if (field == "id") e.id = value;
+    if (field == "id") e.id = last_id_ = value;
     if (field == "event") e.event = value;
     if (field == "data") {
       if (has_data) e.data += "\n";

@@ -30,6 +30,8 @@ class SseClient {
   std::vector<SseEvent> take(std::size_t n,
                              std::chrono::milliseconds timeout = std::chrono::seconds(20));
   const std::vector<std::string>& comments() const { return comments_; }
+  // The last id received, with or without an event (what EventSource would resume from).
+  const std::string& last_id() const { return last_id_; }
   // Waits for a comment containing `text`.
   bool comment_seen(const std::string& text, std::chrono::milliseconds timeout);
   bool closed() const { return socket_.closed(); }
@@ -43,6 +45,7 @@ class SseClient {
   std::string buffer_;
   int status_ = 0;
   std::vector<std::string> comments_;
+  std::string last_id_;
 };
 
 }  // namespace shopstream::test
