@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fresh machine to running product in one command: installs what is missing, builds,
 # starts a throwaway local Postgres and runs `shopstream all` on the embedded
-# (non-durable) Kafka cluster, then prints the URLs and a signed curl to try.
+# (non-durable) Kafka cluster, then prints the URLs (dashboard with a token, live event
+# stream, webhooks, metrics) and a signed curl to try.
 # Ctrl-C stops everything. Override any SHOPSTREAM_* / SHOPIFY_* variable to taste.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,12 @@ export SHOPIFY_API_SECRET=${SHOPIFY_API_SECRET:-local-dev-secret}
 export SHOPSTREAM_DATABASE_URL=${SHOPSTREAM_DATABASE_URL:-$db_url}
 export SHOPSTREAM_INGRESS_ADDR=${SHOPSTREAM_INGRESS_ADDR:-127.0.0.1:8080}
 export SHOPSTREAM_METRICS_ADDR=${SHOPSTREAM_METRICS_ADDR:-127.0.0.1:9464}
+export SHOPSTREAM_DASHBOARD_ADDR=${SHOPSTREAM_DASHBOARD_ADDR:-127.0.0.1:8081}
+if [ -z "${SHOPSTREAM_DASHBOARD_SECRET:-}" ]; then
+  [ -f "$state/dashboard-secret" ] || openssl rand -hex 32 >"$state/dashboard-secret"
+  SHOPSTREAM_DASHBOARD_SECRET=$(cat "$state/dashboard-secret")
+fi
+export SHOPSTREAM_DASHBOARD_SECRET
 ready="$state/ready.json"
 rm -f "$ready"
 
@@ -43,6 +50,8 @@ field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$ready"; }
 webhook_url=$(field webhook_url)
 metrics_url=$(field metrics_url)
 brokers=$(field kafka_brokers)
+dashboard_url=$(field dashboard_url)
+token=$("$root/build-release/shopstream" token --shop demo.myshopify.com --ttl 24h)
 body='{"id":820982911946154508,"name":"#1001","email":"jon@example.com","currency":"USD","total_price":"404.95","created_at":"2026-11-20T21:15:03-05:00","updated_at":"2026-11-20T21:15:03-05:00","line_items":[{"id":1,"title":"Tee","quantity":2,"price":"199.00"}]}'
 sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$SHOPIFY_API_SECRET" -binary | base64 -w0)
 
@@ -50,6 +59,8 @@ cat <<MSG
 
 shopstream is running (Ctrl-C stops it and the local Postgres).
   Webhook URL   $webhook_url
+  Dashboard     ${dashboard_url}?shop=demo.myshopify.com&access_token=$token
+  Live events   curl -N '${dashboard_url}events?shop=demo.myshopify.com&access_token=$token'
   Metrics       $metrics_url
   Health        ${webhook_url%/webhooks/shopify}/healthz   ${webhook_url%/webhooks/shopify}/readyz
   Kafka         $brokers   (embedded, NOT durable)

@@ -1,13 +1,16 @@
 #include "consumers/sse/hub.hpp"
 
 #include <boost/asio/post.hpp>
+#include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 
 #include "common/log.hpp"
 #include "common/routing.hpp"
 #include "consumers/sse/frame.hpp"
+#include "consumers/sse/metrics.hpp"
 #include "projections/event.hpp"
 
 namespace shopstream::consumers::sse {
@@ -119,6 +122,8 @@ void Hub::close_subscribers() {
 
 void Hub::run() {
   auto last_heartbeat = std::chrono::steady_clock::now();
+  auto last_trim = last_heartbeat;
+  double trimmed_at = 0;
   auto heartbeat = std::make_shared<const std::string>(format_comment("heartbeat"));
   while (!stop_) {
     auto batch = std::make_shared<Batch>();
@@ -156,6 +161,16 @@ void Hub::run() {
         net::post(shard->io(), [shard = shard.get(), shared] { shard->on_batch(*shared); });
     }
     auto now = std::chrono::steady_clock::now();
+    if (now - last_trim >= std::chrono::seconds(1)) {
+      // A wave of connections (a reconnect storm after a restart) leaves the heap full of
+      // freed handshake buffers; give those pages back once the count settles elsewhere.
+      last_trim = now;
+      double subscribers = SseMetrics::get().subscribers.Value();
+      if (std::abs(subscribers - trimmed_at) >= 256) {
+        malloc_trim(0);
+        trimmed_at = subscribers;
+      }
+    }
     if (now - last_heartbeat >= options_.heartbeat) {
       last_heartbeat = now;
       for (auto& shard : shards_)

@@ -9,6 +9,7 @@
 #include "common/kafka/metrics.hpp"
 #include "common/metrics.hpp"
 #include "consumers/projector_metrics.hpp"
+#include "consumers/sse/metrics.hpp"
 #include "ingress/metrics.hpp"
 #include "tests/support/process.hpp"
 
@@ -17,6 +18,10 @@ TEST_CASE("deploy/ names only exported metrics") {
   shopstream::ingress::IngressMetrics::get();
   shopstream::kafka::producer_metrics();
   shopstream::consumers::ProjectorMetrics::get();
+  auto& sse = shopstream::consumers::sse::SseMetrics::get();
+  // Families with labels exist once a child does.
+  sse.resume("ok");
+  sse.request("events", 200, 0.001);
   std::set<std::string> exported;
   for (const auto& name : shopstream::metrics::registered_names()) {
     exported.insert(name);
