@@ -1,5 +1,5 @@
 // `shopstream all`: embedded Kafka when no brokers are configured, a real Postgres in
-// /readyz, webhooks end to end, SIGTERM.
+// /readyz, webhooks end to end (into Kafka, the read models and the SSE stream), SIGTERM.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -9,6 +9,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/kafka.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/sse_client.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace shopstream::test;
@@ -28,6 +29,8 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
                     {{"SHOPIFY_API_SECRET", "s3cret"},
                      {"SHOPSTREAM_DATABASE_URL", db_url.substr(0, db_url.find('\n'))},
                      {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_DASHBOARD_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_DASHBOARD_SECRET", "dash-s3cret"},
                      {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"}},
                     (dir / "all.log").string());
   REQUIRE_MESSAGE(wait_until([&] { return std::filesystem::exists(ready); }, 60s),
@@ -42,6 +45,18 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
   auto ready_status = [&] { return HttpClient(port).request("GET", "/readyz", {}).status; };
   CHECK(wait_until([&] { return ready_status() == 200; }, 20s));
 
+  // The SSE server runs inside `all`, with tokens from `shopstream token`.
+  auto dashboard = json_field(info, "dashboard_url");
+  auto dport = static_cast<std::uint16_t>(std::stoi(dashboard.substr(dashboard.rfind(':') + 1)));
+  const std::string token_file = (dir / "token").string();
+  REQUIRE(std::system(("SHOPSTREAM_DASHBOARD_SECRET=dash-s3cret " + std::string(SHOPSTREAM_BINARY) +
+                       " token --shop demo.myshopify.com > " + token_file)
+                          .c_str()) == 0);
+  auto token = read_file(token_file);
+  token = token.substr(0, token.find('\n'));
+  SseClient stream(dport, "/events?shop=demo.myshopify.com&access_token=" + token);
+  REQUIRE(stream.status() == 200);
+
   const std::string body = R"({"id":1001,"total_price":"5.00"})";
   CHECK(http.post("/webhooks/shopify",
                   shopify_headers("s3cret", "orders/create", "demo.myshopify.com", "all-1", body),
@@ -50,6 +65,19 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
   auto records = read_topic(brokers, "shopify.orders");
   REQUIRE(records.size() == 1);
   CHECK(records[0].value == body);
+  auto event = stream.next(20s);
+  REQUIRE(event);
+  CHECK(event->event == "orders/create");
+  CHECK(event->data.find(R"("payload":{"id":1001,"total_price":"5.00"})") != std::string::npos);
+  // And the read model, through the read API of the same port.
+  CHECK(wait_until(
+      [&] {
+        auto r = HttpClient(dport).request(
+            "GET", "/api/shops/demo.myshopify.com/orders.csv?from=2000-01-01&to=2009-12-31",
+            {{"Authorization", "Bearer " + token}});
+        return r.status == 200;
+      },
+      20s));
 
   // Postgres down: not ready. Back: ready again.
   REQUIRE(std::system((pg_script + " stop " + pg_dir).c_str()) == 0);

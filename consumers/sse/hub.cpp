@@ -1,7 +1,7 @@
 #include "consumers/sse/hub.hpp"
 
-#include <boost/asio/post.hpp>
 #include <malloc.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -56,22 +56,34 @@ Args parse(int argc, char** argv) {
     if (i + 1 >= argc) usage("a flag is missing its value");
     std::string k = argv[i], v = argv[i + 1];
     try {
-      if (k == "--dashboard") a.dashboard = v;
-      else if (k == "--ingress") a.ingress = v;
-      else if (k == "--shop") a.shop = v;
-      else if (k == "--token") a.token = v;
-      else if (k == "--secret") a.secret = v;
-      else if (k == "--subscribers") a.subscribers = std::stoi(v);
-      else if (k == "--rate") a.rate = std::stoi(v);
-      else if (k == "--seconds") a.seconds = std::stoi(v);
-      else if (k == "--pid") a.pid = std::stol(v);
-      else usage(("unknown flag " + k).c_str());
+      if (k == "--dashboard")
+        a.dashboard = v;
+      else if (k == "--ingress")
+        a.ingress = v;
+      else if (k == "--shop")
+        a.shop = v;
+      else if (k == "--token")
+        a.token = v;
+      else if (k == "--secret")
+        a.secret = v;
+      else if (k == "--subscribers")
+        a.subscribers = std::stoi(v);
+      else if (k == "--rate")
+        a.rate = std::stoi(v);
+      else if (k == "--seconds")
+        a.seconds = std::stoi(v);
+      else if (k == "--pid")
+        a.pid = std::stol(v);
+      else
+        usage(("unknown flag " + k).c_str());
     } catch (const std::exception&) {
       usage(("bad value for " + k).c_str());
     }
   }
-  if (a.dashboard.empty() || a.shop.empty() || a.token.empty()) usage("--dashboard, --shop and --token are required");
-  if (a.mode == "latency" && (a.ingress.empty() || a.secret.empty())) usage("latency needs --ingress and --secret");
+  if (a.dashboard.empty() || a.shop.empty() || a.token.empty())
+    usage("--dashboard, --shop and --token are required");
+  if (a.mode == "latency" && (a.ingress.empty() || a.secret.empty()))
+    usage("latency needs --ingress and --secret");
   return a;
 }
 
@@ -117,7 +129,8 @@ struct Sub : std::enable_shared_from_this<Sub> {
   }
 
   void read() {
-    socket.async_read_some(net::buffer(chunk), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    socket.async_read_some(net::buffer(chunk), [self = shared_from_this()](
+                                                   boost::system::error_code ec, std::size_t n) {
       if (ec) return;
       auto now = Clock::now();
       self->buffer.append(self->chunk, n);
@@ -138,7 +151,8 @@ struct Sub : std::enable_shared_from_this<Sub> {
         if (seq_at != std::string::npos && seq_at < pos && self->sent) {
           auto seq = std::strtoul(self->buffer.c_str() + seq_at + 6, nullptr, 10);
           if (seq < self->sent->size()) {
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - (*self->sent)[seq]);
+            auto us =
+                std::chrono::duration_cast<std::chrono::microseconds>(now - (*self->sent)[seq]);
             self->latencies->push_back(static_cast<std::uint32_t>(us.count()));
             received.fetch_add(1, std::memory_order_relaxed);
           }
@@ -167,12 +181,14 @@ int main(int argc, char** argv) {
                     " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
   std::atomic<int> opened{0};
   // Filled before any event can carry its seq, so the readers never see it resize.
-  std::vector<Clock::time_point> sent(static_cast<std::size_t>(a.rate) * static_cast<std::size_t>(a.seconds) + 1);
+  std::vector<Clock::time_point> sent(
+      static_cast<std::size_t>(a.rate) * static_cast<std::size_t>(a.seconds) + 1);
   std::vector<std::uint32_t> latencies;
   long before = a.pid ? rss_kib(a.pid) : -1;
   std::vector<std::shared_ptr<Sub>> subs;
   for (int i = 0; i < a.subscribers; ++i) {
-    subs.push_back(std::make_shared<Sub>(io, req, &opened, a.mode == "latency" ? &sent : nullptr, &latencies));
+    subs.push_back(
+        std::make_shared<Sub>(io, req, &opened, a.mode == "latency" ? &sent : nullptr, &latencies));
     subs.back()->start(dash);
   }
   std::thread runner([&] { io.run(); });
@@ -203,15 +219,17 @@ int main(int argc, char** argv) {
   auto start = Clock::now();
   for (std::size_t seq = 0; seq < total; ++seq) {
     std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000 / a.rate) * seq);
-    std::string body = R"({"id":)" + std::to_string(900000 + seq) + R"(,"name":"#)" + std::to_string(seq) +
-                       R"(","seq":)" + std::to_string(seq) +
-                       R"(,"currency":"USD","total_price":"10.00","created_at":"2026-11-21T10:00:00Z","updated_at":"2026-11-21T10:00:00Z"})";
+    std::string body =
+        R"({"id":)" + std::to_string(900000 + seq) + R"(,"name":"#)" + std::to_string(seq) +
+        R"(","seq":)" + std::to_string(seq) +
+        R"(,"currency":"USD","total_price":"10.00","created_at":"2026-11-21T10:00:00Z","updated_at":"2026-11-21T10:00:00Z"})";
     auto sig = shopstream::base64_encode(shopstream::hmac_sha256(a.secret, body));
-    std::string r = "POST /webhooks/shopify HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                    "X-Shopify-Topic: orders/create\r\nX-Shopify-Shop-Domain: " + a.shop +
-                    "\r\nX-Shopify-Webhook-Id: bench-" + std::to_string(seq) + "-" + std::to_string(start.time_since_epoch().count()) +
-                    "\r\nX-Shopify-Hmac-Sha256: " + sig + "\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\n\r\n" + body;
+    std::string r =
+        "POST /webhooks/shopify HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        "X-Shopify-Topic: orders/create\r\nX-Shopify-Shop-Domain: " +
+        a.shop + "\r\nX-Shopify-Webhook-Id: bench-" + std::to_string(seq) + "-" +
+        std::to_string(start.time_since_epoch().count()) + "\r\nX-Shopify-Hmac-Sha256: " + sig +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     sent[seq] = Clock::now();
     net::write(ps, net::buffer(r));
     net::read_until(ps, response, "\r\n\r\n");
@@ -220,9 +238,11 @@ int main(int argc, char** argv) {
     std::size_t len = cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 16));
     auto head_end = head.find("\r\n\r\n") + 4;
     response.consume(head_end);
-    if (response.size() < len) net::read(ps, response, net::transfer_exactly(len - response.size()));
+    if (response.size() < len)
+      net::read(ps, response, net::transfer_exactly(len - response.size()));
     response.consume(len);
-    if (head.compare(0, 12, "HTTP/1.1 200") != 0) std::fprintf(stderr, "ingress: %.40s\n", head.c_str());
+    if (head.compare(0, 12, "HTTP/1.1 200") != 0)
+      std::fprintf(stderr, "ingress: %.40s\n", head.c_str());
     round_trips.push_back(static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent[seq]).count()));
   }
