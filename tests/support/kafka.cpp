@@ -78,6 +78,50 @@ void TestKafka::start_broker() {
              " >/dev/null");
 }
 
+std::int64_t TestKafka::drop_before(const std::string& topic, int partition, std::int64_t offset) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap().c_str(), err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(err);
+  auto low_mark = [&] {
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, 10000))
+      throw std::runtime_error("watermarks of " + topic);
+    return low;
+  };
+  if (!is_mock()) {
+    auto* offsets = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition)->offset = offset;
+    auto* request = rd_kafka_DeleteRecords_new(offsets);
+    rd_kafka_topic_partition_list_destroy(offsets);
+    auto* queue = rd_kafka_queue_new(rk);
+    rd_kafka_DeleteRecords(rk, &request, 1, nullptr, queue);
+    rd_kafka_DeleteRecords_destroy(request);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 30000);
+    std::string error = !ev                        ? "no answer"
+                        : rd_kafka_event_error(ev) ? rd_kafka_event_error_string(ev)
+                                                   : "";
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(queue);
+    if (!error.empty()) {
+      rd_kafka_destroy(rk);
+      throw std::runtime_error("DeleteRecords: " + error);
+    }
+  } else {
+    std::string filler(512 * 1024, 'f');
+    for (int i = 0; i < 200 && low_mark() < offset; ++i) {
+      rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_VALUE(filler.data(), filler.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      rd_kafka_flush(rk, 10000);
+    }
+  }
+  auto low = low_mark();
+  rd_kafka_destroy(rk);
+  return low;
+}
+
 std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::string& topic,
                                        std::chrono::milliseconds timeout) {
   char err[512];

@@ -32,6 +32,10 @@ class TestKafka {
   void stop_broker();
   void start_broker();
   std::string name() const { return is_mock() ? "mock" : "real"; }
+  // Makes `partition` of `topic` keep nothing before `offset` (as retention would): the
+  // real broker deletes the records (DeleteRecords); the mock cluster only trims by size,
+  // so filler records (no headers) are appended until it has. Returns the new low mark.
+  std::int64_t drop_before(const std::string& topic, int partition, std::int64_t offset);
 
  private:
   TestKafka();
