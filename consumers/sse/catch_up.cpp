@@ -2,8 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
-#include <deque>
+#include <algorithm>
 #include <future>
+#include <map>
 
 #include "common/log.hpp"
 #include "consumers/sse/frame.hpp"
@@ -16,9 +17,33 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr std::size_t kChunkBytes = 256 * 1024;
-constexpr auto kDeadline = 120s;  // a whole catch-up
-constexpr auto kWriteWait = 60s;  // one chunk written to a slow client
+constexpr std::size_t kMaxGroup = 10'000;  // requests served in one pass
+constexpr auto kDeadline = 120s;           // one pass
+constexpr auto kWriteWait = 15s;           // one chunk written to a client
+using SharedEvent = std::shared_ptr<const projections::Event>;
 }  // namespace
+
+// One resuming subscriber within a pass.
+struct CatchUp::Job {
+  CatchUpRequest request;
+  Position cursor;                  // the cut after the last record handed over
+  std::vector<std::int64_t> start;  // by slot: the range this job reads, [start, end)
+  std::vector<std::int64_t> end;
+  bool truncated = false;
+  bool failed = false;
+  // The shop's records in arrival order, waiting to be merged and handed over.
+  std::vector<std::pair<std::size_t, SharedEvent>> waiting;
+  std::size_t waiting_bytes = 0;
+  std::vector<Frame> chunk;
+
+  void fail(std::string_view why) {
+    if (failed) return;
+    failed = true;
+    log::warn("sse resume failed", {{"shop", request.subscriber->shop()}, {"error", why}});
+    SseMetrics::get().resume("failed");
+    net::post(request.executor, [sub = request.subscriber] { sub->close(); });
+  }
+};
 
 CatchUp::CatchUp(kafka::ReaderOptions options, std::vector<std::string> topics,
                  std::vector<int> partition_counts)
@@ -26,13 +51,17 @@ CatchUp::CatchUp(kafka::ReaderOptions options, std::vector<std::string> topics,
       topics_(std::move(topics)),
       partitions_(std::move(partition_counts)) {
   options_.client_id = "shopstream-sse-catch-up";
+  for (int count : partitions_) {
+    first_slot_.push_back(slots_);
+    slots_ += static_cast<std::size_t>(count);
+  }
   thread_ = std::thread([this] { run(); });
 }
 
 CatchUp::~CatchUp() {
+  stop_ = true;
   {
-    std::lock_guard lock(mu_);
-    stop_ = true;
+    std::lock_guard lock(mu_);  // pairs with the wait's predicate check
   }
   cv_.notify_all();
   thread_.join();
@@ -49,144 +78,184 @@ void CatchUp::submit(CatchUpRequest request) {
 void CatchUp::run() {
   std::unique_ptr<kafka::Reader> reader;
   for (;;) {
-    CatchUpRequest request;
+    std::vector<CatchUpRequest> group;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      request = std::move(queue_.front());
-      queue_.pop_front();
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
     }
     if (!reader) {
       auto created = kafka::Reader::create(options_);
       if (!created) {
         log::error("sse catch-up reader failed", {{"error", created.error().message}});
-        SseMetrics::get().resume("failed");
-        net::post(request.executor, [s = request.subscriber] { s->close(); });
+        for (auto& r : group) {
+          SseMetrics::get().resume("failed");
+          net::post(r.executor, [s = r.subscriber] { s->close(); });
+        }
         continue;
       }
       reader = std::move(created.value());
     }
-    serve(*reader, request);
+    serve(*reader, std::move(group));
     reader->assign({});
   }
 }
 
-void CatchUp::serve(kafka::Reader& reader, CatchUpRequest& request) {
-  auto& sub = request.subscriber;
-  auto fail = [&](std::string_view why) {
-    log::warn("sse resume failed", {{"shop", sub->shop()}, {"error", why}});
-    SseMetrics::get().resume("failed");
-    net::post(request.executor, [sub] { sub->close(); });
-  };
-  // Read [from, target) where target = max(from, joined): a cursor from a server that was
-  // ahead of this one needs nothing read here (the subscriber skips up to it instead).
-  Position cursor = request.from;
-  Position target = Position::max(request.from, request.joined);
-  bool truncated = false;
-  std::vector<kafka::PartitionOffset> assignment;
-  std::vector<std::vector<bool>> pending(kStreams);
-  std::size_t open = 0;
-  for (std::size_t s = 0; s < kStreams; ++s) {
-    auto count = static_cast<std::size_t>(partitions_[s]);
-    cursor.offsets[s].resize(count, 0);
-    pending[s].assign(count, false);
-    if (!sub->wants(static_cast<std::uint8_t>(s))) continue;
-    for (std::size_t p = 0; p < count; ++p) {
-      auto start = request.from.at(s, p);
-      auto end = target.at(s, p);
-      if (start >= end) continue;
-      auto marks = reader.watermarks(topics_[s], static_cast<std::int32_t>(p), 10s);
-      if (!marks) return fail(marks.error().message);
-      if (start < marks.value().first) {
-        truncated = true;
-        start = marks.value().first;
-        cursor.offsets[s][p] = start;
-        if (start >= end) continue;
-      }
-      assignment.push_back({topics_[s], static_cast<std::int32_t>(p), start});
-      pending[s][p] = true;
-      ++open;
-    }
+bool CatchUp::flush(Job& job) {
+  // Merge by arrival at the ingress, so a replay reads in the order things happened; each
+  // partition keeps its own order, so every cursor handed out is still an exact cut.
+  std::map<std::size_t, std::deque<SharedEvent>> by_slot;
+  for (auto& [slot, event] : job.waiting) by_slot[slot].push_back(std::move(event));
+  job.waiting.clear();
+  job.waiting_bytes = 0;
+  for (;;) {
+    std::deque<SharedEvent>* next = nullptr;
+    for (auto& [slot, q] : by_slot)
+      if (!q.empty() && (!next || q.front()->header("shopstream-received-at") <
+                                      next->front()->header("shopstream-received-at")))
+        next = &q;
+    if (!next) break;
+    auto event = std::move(next->front());
+    next->pop_front();
+    std::size_t s = 0;
+    while (topics_[s] != event->kafka_topic) ++s;
+    job.cursor.offsets[s][static_cast<std::size_t>(event->partition)] = event->offset + 1;
+    job.chunk.push_back(
+        std::make_shared<const std::string>(format_event(*event, encode_cursor(job.cursor))));
   }
-  if (auto err = reader.assign(assignment)) return fail(err->message);
+  auto written = std::make_shared<std::promise<void>>();
+  auto done = written->get_future();
+  auto& sub = job.request.subscriber;
+  net::post(job.request.executor, [sub, frames = std::exchange(job.chunk, {}), written]() mutable {
+    sub->deliver_catch_up(std::move(frames), [written] { written->set_value(); });
+  });
+  if (done.wait_for(kWriteWait) != std::future_status::ready) {
+    job.fail("the client did not read its catch-up");
+    return false;
+  }
+  return true;
+}
 
-  // Waits until the subscriber wrote `frames` (or closed); false on timeout.
-  auto hand_over = [&](std::vector<Frame> frames) {
-    auto written = std::make_shared<std::promise<void>>();
-    auto done = written->get_future();
-    net::post(request.executor, [sub, frames = std::move(frames), written]() mutable {
-      sub->deliver_catch_up(std::move(frames), [written] { written->set_value(); });
-    });
-    return done.wait_for(kWriteWait) == std::future_status::ready;
-  };
-
-  // Records wait here per partition, then go out merged by arrival at the ingress, so a
-  // replay reads in the order things happened; each partition keeps its own order, so
-  // every cursor handed out is still an exact cut.
-  std::vector<Frame> chunk;
-  if (truncated)
-    chunk.push_back(std::make_shared<const std::string>(format_comment(
-        "resume cursor is older than Kafka retention: replaying from the oldest retained events")));
-  std::vector<std::size_t> first_slot(kStreams, 0);  // of each stream's partitions in `waiting`
-  for (std::size_t s = 1; s < kStreams; ++s)
-    first_slot[s] = first_slot[s - 1] + static_cast<std::size_t>(partitions_[s - 1]);
-  std::vector<std::deque<std::pair<std::size_t, projections::Event>>> waiting(
-      first_slot.back() + static_cast<std::size_t>(partitions_.back()));
-  std::size_t waiting_bytes = 0;
-  auto flush = [&] {
-    for (;;) {
-      std::deque<std::pair<std::size_t, projections::Event>>* next = nullptr;
-      for (auto& q : waiting)
-        if (!q.empty() && (!next || q.front().second.header("shopstream-received-at") <
-                                        next->front().second.header("shopstream-received-at")))
-          next = &q;
-      if (!next) break;
-      auto [s, event] = std::move(next->front());
-      next->pop_front();
-      cursor.offsets[s][static_cast<std::size_t>(event.partition)] = event.offset + 1;
-      if (event.shop_domain() == sub->shop())
-        chunk.push_back(
-            std::make_shared<const std::string>(format_event(event, encode_cursor(cursor))));
+void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests) {
+  std::vector<Job> jobs(requests.size());
+  std::vector<std::int64_t> low(slots_, -1);  // watermarks, asked for once per pass
+  std::vector<std::int64_t> read_from(slots_, INT64_MAX), read_to(slots_, 0);
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    auto& job = jobs[j];
+    job.request = std::move(requests[j]);
+    // Read [from, max(from, joined)): a cursor from a server that was ahead of this one
+    // needs nothing read here (the subscriber skips up to it instead).
+    job.cursor = job.request.from;
+    auto target = Position::max(job.request.from, job.request.joined);
+    job.start.assign(slots_, 0);
+    job.end.assign(slots_, 0);
+    for (std::size_t s = 0; s < kStreams; ++s) {
+      auto count = static_cast<std::size_t>(partitions_[s]);
+      job.cursor.offsets[s].resize(count, 0);
+      if (!job.request.subscriber->wants(static_cast<std::uint8_t>(s))) continue;
+      for (std::size_t p = 0; p < count; ++p) {
+        auto slot = first_slot_[s] + p;
+        auto start = job.request.from.at(s, p);
+        auto end = target.at(s, p);
+        if (start >= end) continue;
+        if (low[slot] < 0) {
+          auto marks = reader.watermarks(topics_[s], static_cast<std::int32_t>(p), 10s);
+          if (!marks) {
+            job.fail(marks.error().message);
+            break;
+          }
+          low[slot] = marks.value().first;
+        }
+        if (start < low[slot]) {
+          job.truncated = true;
+          start = low[slot];
+          job.cursor.offsets[s][p] = start;
+        }
+        if (start >= end) continue;
+        job.start[slot] = start;
+        job.end[slot] = end;
+        read_from[slot] = std::min(read_from[slot], start);
+        read_to[slot] = std::max(read_to[slot], end);
+      }
     }
-    waiting_bytes = 0;
-    return hand_over(std::exchange(chunk, {}));
-  };
+    if (job.truncated)
+      job.chunk.push_back(std::make_shared<const std::string>(format_comment(
+          "resume cursor is older than Kafka retention: replaying from the oldest retained "
+          "events")));
+  }
+  std::vector<kafka::PartitionOffset> assignment;
+  std::vector<bool> open(slots_, false);
+  std::size_t open_count = 0;
+  for (std::size_t s = 0; s < kStreams; ++s)
+    for (std::size_t p = 0; p < static_cast<std::size_t>(partitions_[s]); ++p) {
+      auto slot = first_slot_[s] + p;
+      if (read_from[slot] >= read_to[slot]) continue;
+      assignment.push_back({topics_[s], static_cast<std::int32_t>(p), read_from[slot]});
+      open[slot] = true;
+      ++open_count;
+    }
+  if (auto err = reader.assign(assignment)) {
+    for (auto& job : jobs) job.fail(err->message);
+    return;
+  }
+  // Jobs by shop: a record concerns only its own shop's subscribers.
+  std::multimap<std::string_view, Job*> by_shop;
+  for (auto& job : jobs)
+    if (!job.failed) by_shop.emplace(job.request.subscriber->shop(), &job);
+
   auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (open > 0) {
-    if (stop_ || sub->closed()) return;
-    if (std::chrono::steady_clock::now() > deadline) return fail("catch-up deadline passed");
+  while (open_count > 0) {
+    if (stop_) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      for (auto& job : jobs) job.fail("catch-up deadline passed");
+      return;
+    }
     auto m = reader.poll(100ms);
     if (!m) continue;
     if (m->err) {
       log::warn("sse catch-up kafka error", {{"error", rd_kafka_message_errstr(m.get())}});
       continue;
     }
-    auto event = projections::Event::from_message(m.get());
+    std::string_view topic = rd_kafka_topic_name(m->rkt);
     std::size_t s = 0;
-    while (s < kStreams && topics_[s] != event.kafka_topic) ++s;
-    auto p = static_cast<std::size_t>(event.partition);
-    if (s == kStreams || p >= pending[s].size() || !pending[s][p]) continue;
-    if (event.offset >= target.at(s, p)) {  // past the join point: live delivery has it
-      pending[s][p] = false;
-      --open;
-      continue;
+    while (s < kStreams && topics_[s] != topic) ++s;
+    if (s == kStreams || m->partition < 0 || m->partition >= partitions_[s]) continue;
+    auto slot = first_slot_[s] + static_cast<std::size_t>(m->partition);
+    if (!open[slot]) continue;
+    if (m->offset + 1 >= read_to[slot]) {
+      open[slot] = false;
+      --open_count;
+      if (m->offset >= read_to[slot]) continue;  // past every job's join point
     }
-    if (event.offset + 1 >= target.at(s, p)) {
-      pending[s][p] = false;
-      --open;
+    auto event =
+        std::make_shared<const projections::Event>(projections::Event::from_message(m.get()));
+    auto [first, last] = by_shop.equal_range(event->shop_domain());
+    for (auto it = first; it != last; ++it) {
+      Job& job = *it->second;
+      if (job.failed || m->offset < job.start[slot] || m->offset >= job.end[slot]) continue;
+      if (job.request.subscriber->closed()) {
+        job.failed = true;  // gone: nothing to tell it
+        continue;
+      }
+      job.waiting_bytes += event->value.size() + 256;
+      job.waiting.emplace_back(slot, event);
+      if (job.waiting_bytes >= kChunkBytes) flush(job);
     }
-    waiting_bytes += event.value.size() + 256;
-    // One queue per partition: the merge must never reorder within a partition.
-    waiting[first_slot[s] + p].emplace_back(s, std::move(event));
-    if (waiting_bytes >= kChunkBytes && !flush()) return fail("client did not read its catch-up");
   }
-  if (!flush()) return fail("client did not read its catch-up");
-  SseMetrics::get().resume(truncated ? "truncated" : "ok");
-  std::optional<Position> floor;
-  if (!request.joined.covers(request.from)) floor = request.from;
-  net::post(request.executor,
-            [sub, floor = std::move(floor)]() mutable { sub->finish_catch_up(std::move(floor)); });
+  for (auto& job : jobs) {
+    if (job.failed || !flush(job)) continue;
+    SseMetrics::get().resume(job.truncated ? "truncated" : "ok");
+    std::optional<Position> floor;
+    if (!job.request.joined.covers(job.request.from)) floor = job.request.from;
+    net::post(job.request.executor,
+              [sub = job.request.subscriber, floor = std::move(floor)]() mutable {
+                sub->finish_catch_up(std::move(floor));
+              });
+  }
 }
 
 }  // namespace shopstream::consumers::sse

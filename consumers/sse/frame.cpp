@@ -68,6 +68,18 @@ std::string format_event(const projections::Event& event, std::string_view curso
   return out;
 }
 
+std::optional<std::string> with_cursor_at_least(std::string_view frame, const Position& floor) {
+  auto newline = frame.find('\n');
+  auto cursor = frame.starts_with("id: ") && newline != std::string_view::npos
+                    ? decode_cursor(frame.substr(4, newline - 4))
+                    : std::nullopt;
+  if (cursor && cursor->covers(floor)) return std::nullopt;
+  auto raised = cursor ? Position::max(*cursor, floor) : floor;
+  std::string out = "id: " + encode_cursor(raised);
+  out += frame.substr(newline == std::string_view::npos ? frame.size() : newline);
+  return out;
+}
+
 std::string format_comment(std::string_view text) {
   std::string out = ": ";
   for (char c : text) out.push_back(c == '\n' || c == '\r' ? ' ' : c);

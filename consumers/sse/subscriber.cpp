@@ -64,16 +64,12 @@ void Subscriber::deliver_live(const Item& item) {
   if (item.offset < floor_->at(item.stream, static_cast<std::size_t>(item.partition)))
     return;  // already sent by the server this client came from
   // The frame's cursor is this server's position; never hand out one behind the client's.
-  auto newline = item.frame->find('\n');
-  auto cursor = decode_cursor(std::string_view(*item.frame).substr(4, newline - 4));
-  if (cursor && cursor->covers(*floor_)) {
-    floor_.reset();
+  auto raised = with_cursor_at_least(*item.frame, *floor_);
+  if (!raised) {
+    floor_.reset();  // this server has caught up with the client's cursor
     return enqueue(item.frame, true);
   }
-  Position raised = cursor ? Position::max(*cursor, *floor_) : *floor_;
-  auto frame = std::make_shared<std::string>("id: " + encode_cursor(raised));
-  frame->append(*item.frame, newline);
-  enqueue(std::move(frame), true);
+  enqueue(std::make_shared<const std::string>(std::move(*raised)), true);
 }
 
 void Subscriber::send(Frame frame) {

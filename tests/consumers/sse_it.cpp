@@ -236,6 +236,53 @@ TEST_CASE("resume across an SSE server restart misses nothing published while it
   CHECK(from_start->take(7).size() == 7);
 }
 
+TEST_CASE("a reconnect storm: many subscribers resume at once, each from its own cursor") {
+  SseFixture f;
+  constexpr int kClients = 24;
+  std::vector<std::unique_ptr<SseClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(f.subscribe(i % 2 ? kShopA : kShopB));
+    REQUIRE(clients.back()->status() == 200);
+  }
+  std::vector<std::string> a, b;  // per shop, in publishing order
+  for (long i = 0; i < 5; ++i) {
+    a.push_back(f.publish("orders/create", 700 + i, kShopA));
+    b.push_back(f.publish("customers/create", 800 + i, kShopB));
+  }
+  // Client i stops after seeing (i % 5) + 1 of its shop's events: a different cursor each.
+  std::vector<std::string> cursors;
+  std::vector<std::multiset<std::string>> seen(kClients);
+  for (int i = 0; i < kClients; ++i) {
+    auto got = clients[i]->take(static_cast<std::size_t>(i % 5 + 1));
+    REQUIRE(got.size() == static_cast<std::size_t>(i % 5 + 1));
+    cursors.push_back(got.back().id);
+    for (const auto& e : got) seen[i].insert(webhook_id(e));
+  }
+  clients.clear();
+  f.restart();
+  for (long i = 5; i < 8; ++i) {
+    a.push_back(f.publish("orders/create", 700 + i, kShopA));
+    b.push_back(f.publish("customers/create", 800 + i, kShopB));
+  }
+  for (int i = 0; i < kClients; ++i)
+    clients.push_back(
+        f.subscribe(i % 2 ? kShopA : kShopB, "", "Last-Event-ID: " + cursors[i] + "\r\n"));
+  for (int i = 0; i < kClients; ++i) {
+    const auto& all = i % 2 ? a : b;
+    std::multiset<std::string> missed;
+    for (const auto& id : all)
+      if (!seen[i].count(id)) missed.insert(id);
+    CAPTURE(i);
+    REQUIRE(clients[i]->status() == 200);
+    CHECK(as_set(webhook_ids(clients[i]->take(missed.size()))) == missed);
+  }
+  // And nothing more: the next live event is the next thing every client sees.
+  auto live_a = f.publish("orders/updated", 700, kShopA);
+  auto live_b = f.publish("customers/update", 800, kShopB);
+  for (int i = 0; i < kClients; ++i)
+    CHECK(webhook_ids(clients[i]->take(1)) == std::vector<std::string>{i % 2 ? live_a : live_b});
+}
+
 TEST_CASE("a cursor older than retention resumes from the oldest retained event and says so") {
   SseFixture f;
   auto sub = f.subscribe(kShopA, "&topics=orders");

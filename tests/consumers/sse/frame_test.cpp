@@ -46,3 +46,19 @@ TEST_CASE("ids that are not small numbers stay strings; non-JSON bodies become s
 TEST_CASE("comments cannot break the stream") {
   CHECK(format_comment("a\nb") == ": a b\n\n");
 }
+
+TEST_CASE("a frame's cursor is raised to a client's floor, and left alone once it covers it") {
+  Position behind, floor, ahead;
+  behind.offsets[0] = {3, 9};
+  floor.offsets[0] = {5, 2};
+  ahead.offsets[0] = {6, 9};
+  auto frame = format_event(event("{}"), encode_cursor(behind));
+  auto raised = with_cursor_at_least(frame, floor);
+  REQUIRE(raised);
+  auto id = raised->substr(4, raised->find('\n') - 4);
+  auto cursor = decode_cursor(id);
+  REQUIRE(cursor);
+  CHECK(cursor->offsets[0] == std::vector<std::int64_t>{5, 9});
+  CHECK(raised->substr(raised->find('\n')) == frame.substr(frame.find('\n')));
+  CHECK_FALSE(with_cursor_at_least(format_event(event("{}"), encode_cursor(ahead)), floor));
+}
