@@ -58,7 +58,7 @@ ORDER BY sum(li.price * li.quantity) DESC, li.product_id
 LIMIT $4)sql";
 
 constexpr const char* kTopCustomers = R"sql(
-SELECT o.customer_id::text, max(c.first_name), max(c.last_name), max(c.email),
+SELECT o.customer_id::text, max(c.first_name), max(c.last_name), coalesce(max(c.email), max(o.email)),
        count(*), sum(o.total_price)::text
 FROM shopstream.orders o
 LEFT JOIN shopstream.customers c ON c.shop_domain = o.shop_domain AND c.id = o.customer_id
