@@ -1,6 +1,7 @@
 #include "consumers/sse/subscriber.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include "common/log.hpp"
@@ -27,6 +28,8 @@ Subscriber::~Subscriber() {
 
 void Subscriber::start(Frame preamble, bool catching_up) {
   catching_up_ = catching_up;
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);  // a spurious wake-up must not block the thread
   enqueue(std::move(preamble), false);
   wait_for_close();
 }
@@ -39,7 +42,8 @@ void Subscriber::wait_for_close() {
                        char sink[512];
                        boost::system::error_code rec;
                        auto n = self->socket_.read_some(net::buffer(sink), rec);
-                       if (rec || n == 0) return self->close();
+                       if (rec != net::error::would_block && (rec || n == 0))
+                         return self->close();
                        self->wait_for_close();  // clients have nothing to say; ignore it
                      });
 }
