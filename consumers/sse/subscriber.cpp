@@ -42,8 +42,7 @@ void Subscriber::wait_for_close() {
                        char sink[512];
                        boost::system::error_code rec;
                        auto n = self->socket_.read_some(net::buffer(sink), rec);
-                       if (rec != net::error::would_block && (rec || n == 0))
-                         return self->close();
+                       if (rec != net::error::would_block && (rec || n == 0)) return self->close();
                        self->wait_for_close();  // clients have nothing to say; ignore it
                      });
 }
