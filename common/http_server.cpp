@@ -104,7 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // first byte, so a client that dribbles its headers cannot hold the connection.
     idle_ = true;
     stream_.expires_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(1024),
+    stream_.async_read_some(buffer_.prepare(server_.options.first_read_bytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
                               if (ec) {

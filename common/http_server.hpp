@@ -60,6 +60,9 @@ struct HttpServerOptions {
   std::uint64_t max_body_bytes = 2 * 1024 * 1024;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::size_t max_connections = 10'000;
+  // What the first read of a request reserves: large enough for a typical request in one
+  // read (webhooks), small enough not to weigh on long-lived connections (SSE).
+  std::size_t first_read_bytes = 4096;
 };
 
 // Counters the server reports; every member may be empty.

@@ -42,15 +42,30 @@ void Shard::remove(Subscriber* s) {
   if (list.empty()) by_shop_.erase(it);
 }
 
+const Frame& LazyFrame::get(const Position& after) {
+  std::call_once(once_, [&] {
+    frame_ = std::make_shared<const std::string>(format_event(event_, encode_cursor(after)));
+    event_ = {};  // the frame holds all of it now
+  });
+  return frame_;
+}
+
 void Shard::on_batch(const Batch& batch) {
-  if (!by_shop_.empty()) {
-    for (const auto& item : batch.items) {
-      auto it = by_shop_.find(item.shop);
-      if (it == by_shop_.end()) continue;
-      // Copy: a delivery may close (and remove) a subscriber.
-      auto list = it->second;
-      for (const auto& s : list) s->deliver(item);
-    }
+  if (by_shop_.empty()) {
+    position_ = batch.end;
+    return;
+  }
+  for (const auto& record : batch.records) {
+    // Kept exact record by record: a frame's cursor is the position right after it.
+    position_.offsets[record.stream][static_cast<std::size_t>(record.partition)] =
+        record.offset + 1;
+    auto it = by_shop_.find(record.shop);
+    if (it == by_shop_.end()) continue;
+    Item item{record.frame->get(position_), record.shop, record.stream, record.partition,
+              record.offset};
+    // Copy: a delivery may close (and remove) a subscriber.
+    auto list = it->second;
+    for (const auto& s : list) s->deliver(item);
   }
   position_ = batch.end;
 }
@@ -128,7 +143,7 @@ void Hub::run() {
   while (!stop_) {
     auto batch = std::make_shared<Batch>();
     auto wait = std::chrono::milliseconds(100);
-    while (batch->items.size() < kMaxBatch) {
+    while (batch->records.size() < kMaxBatch) {
       auto m = reader_->poll(wait);
       if (!m) break;
       wait = std::chrono::milliseconds(0);  // take what is already here, then hand it over
@@ -145,16 +160,15 @@ void Hub::run() {
       auto& offsets = position_.offsets[s];
       if (static_cast<std::size_t>(event.partition) >= offsets.size()) continue;
       offsets[static_cast<std::size_t>(event.partition)] = event.offset + 1;
-      Item item;
-      item.shop = event.shop_domain();
-      item.stream = s;
-      item.partition = event.partition;
-      item.offset = event.offset;
-      item.frame =
-          std::make_shared<const std::string>(format_event(event, encode_cursor(position_)));
-      batch->items.push_back(std::move(item));
+      Record record;
+      record.shop = event.shop_domain();
+      record.stream = s;
+      record.partition = event.partition;
+      record.offset = event.offset;
+      record.frame = std::make_shared<LazyFrame>(std::move(event));
+      batch->records.push_back(std::move(record));
     }
-    if (!batch->items.empty()) {
+    if (!batch->records.empty()) {
       batch->end = position_;
       std::shared_ptr<const Batch> shared = std::move(batch);
       for (auto& shard : shards_)

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -17,12 +18,35 @@
 #include "common/kafka/reader.hpp"
 #include "consumers/sse/cursor.hpp"
 #include "consumers/sse/subscriber.hpp"
+#include "projections/event.hpp"
 
 namespace shopstream::consumers::sse {
 
+// A record's frame, built on first use: records of shops nobody follows are never
+// serialised. Thread-safe; every shard asks with the same position (the one after the
+// record), so whichever asks first builds the frame all of them send.
+class LazyFrame {
+ public:
+  explicit LazyFrame(projections::Event event) : event_(std::move(event)) {}
+  const Frame& get(const Position& after);
+
+ private:
+  std::once_flag once_;
+  projections::Event event_;
+  Frame frame_;
+};
+
+struct Record {
+  std::string shop;
+  std::uint8_t stream = 0;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::shared_ptr<LazyFrame> frame;
+};
+
 struct Batch {
-  std::vector<Item> items;
-  Position end;  // the position after the last item
+  std::vector<Record> records;
+  Position end;  // the position after the last record
 };
 
 // The subscribers of one io_context. Used only from that context's thread.

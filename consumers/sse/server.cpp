@@ -244,7 +244,8 @@ Result<std::unique_ptr<SseServer>> SseServer::start(const Settings& s) {
   HttpServerOptions ho2{.read_timeout = s.read_timeout,
                         .idle_timeout = s.idle_timeout,
                         .max_body_bytes = 64 * 1024,
-                        .max_connections = s.max_connections};
+                        .max_connections = s.max_connections,
+                        .first_read_bytes = 1024};  // an SSE GET is a few hundred bytes
   auto* raw = impl.get();
   impl->http = std::make_unique<HttpServer>(
       impl->pool, ho2, [raw](HttpRequest&& req, Responder r, const Executor& ex) {
