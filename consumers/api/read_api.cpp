@@ -109,10 +109,8 @@ HttpResponse json_ok(std::string body) {
   return res;
 }
 
-void period_json(std::string& out, std::string_view name, const DateRange& r,
-                 const pqxx::row& row) {
-  key(out, name);
-  out += '{';
+// The fields of one period, into the object `out` is building.
+void period_fields(std::string& out, const DateRange& r, const pqxx::row& row) {
   key(out, "from");
   log::append_json_string(out, format_date(r.from));
   key(out, "to");
@@ -135,7 +133,6 @@ void period_json(std::string& out, std::string_view name, const DateRange& r,
   std::snprintf(rate, sizeof rate, "%.4f",
                 customers > 0 ? static_cast<double>(repeat) / static_cast<double>(customers) : 0.0);
   out += rate;
-  out += '}';
 }
 
 std::string csv_field(const pqxx::field& f, bool text) {
@@ -164,8 +161,12 @@ HttpResponse answer(pqxx::connection& c, const std::string& shop, const std::str
     auto prev = r.previous();
     auto now = tx.exec_params1(kPeriod, shop, from, to);
     auto before = tx.exec_params1(kPeriod, shop, format_date(prev.from), format_date(prev.to));
-    period_json(out, "current", r, now);
-    period_json(out, "previous", prev, before);
+    // The contract's figures at the top level; the previous period beside them.
+    period_fields(out, r, now);
+    key(out, "previous");
+    out += '{';
+    period_fields(out, prev, before);
+    out += '}';
   } else if (resource == "sales/daily") {
     key(out, "from");
     log::append_json_string(out, from);
