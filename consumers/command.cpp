@@ -5,6 +5,7 @@
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"
 #include "common/signals.hpp"
+#include "common/startup.hpp"
 #include "schemas/migrations.hpp"
 
 namespace shopstream::consumers {
@@ -46,23 +47,11 @@ BackgroundProjector::~BackgroundProjector() {
 }
 
 int run_project(const Settings& settings) {
-  auto startup_failure = [](std::string_view what) {
-    log::error("start-up failed", {{"error", what}});
-    return 1;
-  };
   if (settings.kafka_brokers.empty())
     return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
   if (settings.database_url.empty()) return startup_failure("SHOPSTREAM_DATABASE_URL is required");
   if (!schemas::ensure_schema(settings.database_url)) return 1;
-  {
-    auto admin = kafka::Producer::create(
-        {.brokers = settings.kafka_brokers, .extra_properties = settings.kafka_properties});
-    if (!admin) return startup_failure(admin.error().message);
-    if (auto err = admin.value()->ensure_topics(
-            routing::all_topics(settings.topic_prefix), settings.topic_partitions,
-            settings.topic_replication, std::chrono::seconds(30)))
-      return startup_failure(err->message);
-  }
+  if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
   auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
   if (!endpoint) return startup_failure(endpoint.error().message);
   auto projector = BackgroundProjector::start(settings);

@@ -8,18 +8,10 @@
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"
 #include "common/signals.hpp"
+#include "common/startup.hpp"
 #include "ingress/service.hpp"
 
 namespace shopstream::ingress {
-namespace {
-
-int startup_failure(std::string_view what) {
-  log::error("start-up failed", {{"error", what}});
-  return 1;
-}
-
-}  // namespace
-
 const std::vector<std::string_view>& option_names() {
   static const std::vector<std::string_view> names = {
       "kafka-brokers",     "kafka-properties", "topic-prefix",      "topic-partitions",

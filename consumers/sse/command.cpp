@@ -6,13 +6,12 @@
 #include <cstdio>
 
 #include "common/crypto.hpp"
-#include "common/kafka/producer.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/net_addr.hpp"
 #include "common/ready_file.hpp"
-#include "common/routing.hpp"
 #include "common/signals.hpp"
+#include "common/startup.hpp"
 #include "consumers/sse/token.hpp"
 #include "schemas/migrations.hpp"
 
@@ -62,24 +61,12 @@ int run_token(const Settings& s) {
 }
 
 int run_sse(const Settings& settings) {
-  auto startup_failure = [](std::string_view what) {
-    log::error("start-up failed", {{"error", what}});
-    return 1;
-  };
   if (settings.kafka_brokers.empty())
     return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
   if (settings.dashboard_secret.empty())
     return startup_failure("SHOPSTREAM_DASHBOARD_SECRET is required to check access tokens");
   if (!settings.database_url.empty() && !schemas::ensure_schema(settings.database_url)) return 1;
-  {
-    auto admin = kafka::Producer::create(
-        {.brokers = settings.kafka_brokers, .extra_properties = settings.kafka_properties});
-    if (!admin) return startup_failure(admin.error().message);
-    if (auto err = admin.value()->ensure_topics(
-            routing::all_topics(settings.topic_prefix), settings.topic_partitions,
-            settings.topic_replication, std::chrono::seconds(30)))
-      return startup_failure(err->message);
-  }
+  if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
   auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
   if (!endpoint) return startup_failure(endpoint.error().message);
   auto server = SseServer::start(settings);

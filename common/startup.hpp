@@ -1,0 +1,18 @@
+#pragma once
+// What every command does at start-up: one way to give up, and the contract's topics.
+#include <optional>
+#include <string_view>
+
+#include "common/config.hpp"
+#include "common/result.hpp"
+
+namespace shopstream {
+
+// Logs "start-up failed" with `what` and returns the exit code 1.
+int startup_failure(std::string_view what);
+
+// Creates the contract's topics that are missing (partitions and replication from
+// `settings`), with a short-lived client; retries for 30 s.
+std::optional<Error> ensure_contract_topics(const Settings& settings);
+
+}  // namespace shopstream
