@@ -11,6 +11,7 @@
 #include "consumers/command.hpp"
 #include "consumers/sse/command.hpp"
 #include "ingress/command.hpp"
+#include "ingress/reconcile/command.hpp"
 #include "schemas/migrations.hpp"
 
 namespace {
@@ -79,7 +80,11 @@ const std::vector<Command>& commands() {
       {"sse", "Serve Server-Sent Events, the read API and the dashboard page.",
        consumers::sse::sse_option_names(),
        [](const Settings& s) { return consumers::sse::run_sse(s); }},
-      {"reconcile", "Backfill missed webhooks from the Shopify Admin API.", {}, nullptr},
+      {"reconcile",
+       "Backfill missed webhooks from the Shopify Admin API (and re-create deleted "
+       "subscriptions).",
+       ingress::reconcile::reconcile_option_names(),
+       [](const Settings& s) { return ingress::reconcile::run_reconcile(s); }},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
       {"migrate",
        "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/net_addr.hpp"
+#include "common/time.hpp"
 #include "common/units.hpp"
 
 namespace shopstream {
@@ -52,6 +53,13 @@ Apply set_bytes(std::uint64_t Settings::*field) {
     auto n = parse_bytes(v);
     if (!n || *n == 0) return "expected a size such as 2MiB, 512KiB or 1048576";
     s.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Apply set_switch(bool Settings::*field) {
+  return [field](Settings& s, std::string_view) -> std::optional<std::string> {
+    s.*field = true;
     return std::nullopt;
   };
 }
@@ -173,6 +181,59 @@ const std::vector<Option>& all_options() {
        }},
       {"ttl", "", "DURATION", "How long the token is valid.", "24h", false,
        set_duration(&Settings::token_ttl)},
+      {"shop-domain", "SHOPIFY_SHOP_DOMAIN", "SHOP.myshopify.com",
+       "The shop to reconcile (with --access-token); or use --shops-file.", "", false,
+       set_nonempty(&Settings::shop_domain)},
+      {"access-token", "SHOPIFY_ACCESS_TOKEN", "TOKEN", "Admin API access token of --shop-domain.",
+       "", true, set_nonempty(&Settings::access_token)},
+      {"shops-file", "SHOPSTREAM_SHOPS_FILE", "PATH",
+       "Shops to reconcile, one `shop.myshopify.com=token` a line.", "", false,
+       set_string(&Settings::shops_file)},
+      {"admin-api-url", "SHOPIFY_ADMIN_API_URL", "URL",
+       "Base URL of the Admin API (a proxy or the simulator).", "https://{shop}", false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+           return "expected an http:// or https:// URL";
+         s.admin_api_url = std::string(v);
+         return std::nullopt;
+       }},
+      {"api-version", "SHOPIFY_API_VERSION", "YYYY-MM", "Admin API version.", "2026-10", false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         if (v.size() != 7 || v[4] != '-' || !parse_int(v.substr(0, 4)) || !parse_int(v.substr(5)))
+           return "expected a version such as 2026-10";
+         s.api_version = std::string(v);
+         return std::nullopt;
+       }},
+      {"reconcile-interval", "SHOPSTREAM_RECONCILE_INTERVAL", "DURATION",
+       "Time between reconcile passes (daemon mode).", "10m", false,
+       set_duration(&Settings::reconcile_interval)},
+      {"reconcile-overlap", "SHOPSTREAM_RECONCILE_OVERLAP", "DURATION",
+       "How far before the watermark each pass starts (Shopify's search index lags).", "5m",
+       false, set_duration(&Settings::reconcile_overlap, true)},
+      {"webhook-url", "SHOPSTREAM_WEBHOOK_URL", "URL",
+       "Where Shopify should send webhooks: with it, each pass re-creates missing "
+       "subscriptions.",
+       "", false, set_string(&Settings::webhook_url)},
+      {"once", "", "", "One pass, then exit (non-zero if a shop failed).", "", false,
+       set_switch(&Settings::once)},
+      {"full", "", "", "Compare everything, ignoring watermarks; also finds deletions.", "", false,
+       set_switch(&Settings::full)},
+      {"subscriptions", "", "", "Only repair webhook subscriptions (needs --webhook-url), then exit.",
+       "", false, set_switch(&Settings::subscriptions)},
+      {"since", "", "TIME|DURATION",
+       "Start from this RFC 3339 time, or this long ago (48h), instead of the watermark.", "",
+       false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         if (auto t = time::parse_rfc3339(v)) {
+           s.since = *t;
+           return std::nullopt;
+         }
+         auto d = parse_duration(v);
+         if (!d) return "expected an RFC 3339 time or a duration such as 48h";
+         s.since = std::chrono::duration_cast<std::chrono::seconds>(
+                       time::now().time_since_epoch() - *d).count();
+         return std::nullopt;
+       }},
       {"help", "", "", "Show this help.", "", false,
        [](Settings& s, std::string_view) -> std::optional<std::string> {
          s.help = true;

@@ -46,6 +46,13 @@ struct Settings {
   std::chrono::milliseconds token_ttl{24 * 3'600'000};
   // Projector
   std::string projector_group = "shopstream-projector";
+  // Reconciler
+  std::string shop_domain, access_token, shops_file, admin_api_url, webhook_url;
+  std::string api_version = "2026-10";
+  std::chrono::milliseconds reconcile_interval{10 * 60'000};
+  std::chrono::milliseconds reconcile_overlap{5 * 60'000};
+  std::optional<std::int64_t> since;  // epoch seconds
+  bool once = false, full = false, subscriptions = false;
   // Process
   std::string ready_file;
   std::string log_level = "info";

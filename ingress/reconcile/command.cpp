@@ -1,0 +1,191 @@
+#include "ingress/reconcile/command.hpp"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "common/kafka/producer.hpp"
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/ready_file.hpp"
+#include "common/signals.hpp"
+#include "common/startup.hpp"
+#include "common/time.hpp"
+#include "ingress/reconcile/metrics.hpp"
+#include "ingress/reconcile/pass.hpp"
+#include "ingress/reconcile/subscriptions.hpp"
+#include "ingress/secrets.hpp"
+#include "ingress/shop_domain.hpp"
+#include "schemas/migrations.hpp"
+
+namespace shopstream::ingress::reconcile {
+
+const std::vector<std::string_view>& reconcile_option_names() {
+  static const std::vector<std::string_view> names = {
+      "kafka-brokers", "kafka-properties", "topic-prefix", "topic-partitions",
+      "topic-replication", "database-url", "shop-domain", "access-token", "shops-file",
+      "admin-api-url", "api-version", "reconcile-interval", "reconcile-overlap", "webhook-url",
+      "shop", "once", "full", "since", "subscriptions", "metrics-addr", "ready-file",
+      "log-level"};
+  return names;
+}
+
+namespace {
+
+Result<std::vector<ShopAccess>> configured_shops(const Settings& s) {
+  std::vector<ShopAccess> shops;
+  if (!s.shops_file.empty()) {
+    std::ifstream in(s.shops_file);
+    if (!in) return fail("cannot read SHOPSTREAM_SHOPS_FILE " + s.shops_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = SecretStore::parse_shop_secrets(text.str());
+    if (!parsed) return fail("SHOPSTREAM_SHOPS_FILE: " + parsed.error().message);
+    for (auto& [shop, tokens] : parsed.value()) shops.push_back({shop, tokens.back()});
+  }
+  if (!s.shop_domain.empty()) {
+    if (s.access_token.empty())
+      return fail("SHOPIFY_ACCESS_TOKEN is required with SHOPIFY_SHOP_DOMAIN");
+    auto shop = normalize_shop_domain(s.shop_domain);
+    if (!shop) return fail("SHOPIFY_SHOP_DOMAIN must be a *.myshopify.com domain");
+    shops.push_back({*shop, s.access_token});
+  }
+  if (shops.empty())
+    return fail("no shop: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or SHOPSTREAM_SHOPS_FILE");
+  if (!s.token_shop.empty()) {
+    std::erase_if(shops, [&](const ShopAccess& a) { return a.domain != s.token_shop; });
+    if (shops.empty()) return fail("--shop " + s.token_shop + " is not a configured shop");
+  }
+  std::sort(shops.begin(), shops.end(),
+            [](const ShopAccess& a, const ShopAccess& b) { return a.domain < b.domain; });
+  return shops;
+}
+
+struct Stopper {
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  // Waits up to `d`; false when stopping.
+  bool wait(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu);
+    return !cv.wait_for(lock, d, [&] { return stop.load(); });
+  }
+};
+
+}  // namespace
+
+int run_reconcile(const Settings& settings) {
+  if (settings.subscriptions && settings.webhook_url.empty())
+    return startup_failure("--subscriptions needs SHOPSTREAM_WEBHOOK_URL (where Shopify should send webhooks)");
+  auto shops = configured_shops(settings);
+  if (!shops) return startup_failure(shops.error().message);
+  std::vector<std::unique_ptr<AdminClient>> clients;
+  static Stopper stopper;
+  for (const auto& shop : shops.value()) {
+    auto c = AdminClient::create(shop, settings.admin_api_url, settings.api_version, &stopper.stop);
+    if (!c) return startup_failure(c.error().message);
+    clients.push_back(std::move(c.value()));
+  }
+  std::thread([] {
+    auto sig = wait_for_shutdown_signal();
+    log::info("stopping after the current page", {{"signal", sig}});
+    stopper.stop = true;
+    stopper.cv.notify_all();
+  }).detach();
+
+  auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
+  if (!endpoint) return startup_failure(endpoint.error().message);
+  auto& m = Metrics::get();
+
+  if (settings.subscriptions) {  // the keeper alone
+    int failed = 0;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      const auto& shop = shops.value()[i].domain;
+      auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
+      if (!repaired) {
+        ++failed;
+        log::error("subscription check failed", {{"shop", shop}, {"error", repaired.error().message}});
+      } else {
+        log::info("subscriptions checked",
+                  {{"shop", shop}, {"repaired", static_cast<std::int64_t>(repaired->size())}});
+      }
+    }
+    return failed ? 1 : 0;
+  }
+
+  if (settings.kafka_brokers.empty()) return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
+  if (settings.database_url.empty()) return startup_failure("SHOPSTREAM_DATABASE_URL is required");
+  if (!schemas::ensure_schema(settings.database_url)) return 1;
+  if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
+  auto producer = kafka::Producer::create({.brokers = settings.kafka_brokers,
+                                           .extra_properties = settings.kafka_properties,
+                                           .client_id = "shopstream-reconciler"});
+  if (!producer) return startup_failure(producer.error().message);
+  std::unique_ptr<ReadModels> db;
+  try {
+    db = std::make_unique<ReadModels>(settings.database_url);
+  } catch (const std::exception& e) {
+    return startup_failure(std::string("cannot connect to Postgres: ") + e.what());
+  }
+  Publisher publisher(*producer.value(), settings.topic_prefix, settings.api_version);
+  if (!settings.ready_file.empty())
+    if (auto err = write_ready_file(settings.ready_file,
+                                    {{"metrics_url", "http://127.0.0.1:" +
+                                                         std::to_string(endpoint.value()->port()) +
+                                                         "/metrics"}}))
+      return startup_failure(err->message);
+  log::info("reconciler running",
+            {{"shops", static_cast<std::int64_t>(clients.size())}, {"full", settings.full},
+             {"once", settings.once},
+             {"interval_ms", static_cast<std::int64_t>(settings.reconcile_interval.count())}});
+
+  const bool tty = isatty(STDERR_FILENO);
+  int exit_code = 0;
+  for (bool first = true; first || !settings.once; first = false) {
+    if (!first && !stopper.wait(settings.reconcile_interval)) break;
+    bool all_ok = true;
+    for (std::size_t i = 0; i < clients.size() && !stopper.stop; ++i) {
+      const auto& shop = shops.value()[i].domain;
+      if (!settings.webhook_url.empty()) {
+        auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
+        if (!repaired)
+          log::error("subscription check failed", {{"shop", shop}, {"error", repaired.error().message}});
+      }
+      PassOptions po;
+      po.full = settings.full;
+      po.since = settings.since;
+      po.overlap = std::chrono::duration_cast<std::chrono::seconds>(settings.reconcile_overlap);
+      po.stop = &stopper.stop;
+      if (tty)
+        po.progress = [&shop](std::string_view entity, std::uint64_t fetched, std::uint64_t published) {
+          std::fprintf(stderr, "\r\033[K%s %.*s: %llu fetched, %llu published", shop.c_str(),
+                       static_cast<int>(entity.size()), entity.data(),
+                       static_cast<unsigned long long>(fetched),
+                       static_cast<unsigned long long>(published));
+        };
+      auto summary = run_pass(shop, *clients[i], *db, publisher, po);
+      if (tty) std::fprintf(stderr, "\r\033[K");
+      m.passes.Add({{"result", summary.ok ? "ok" : "failed"}}).Increment();
+      if (summary.ok) {
+        m.last_success.Add({{"shop", shop}})
+            .Set(std::chrono::duration<double>(shopstream::time::now().time_since_epoch()).count());
+        log::info("reconcile pass done", {{"shop", shop}, {"summary", summary_json(summary)}});
+      } else {
+        all_ok = false;
+        log::error("reconcile pass failed; the next pass resumes from the watermark",
+                   {{"shop", shop}, {"error", summary.error}, {"summary", summary_json(summary)}});
+      }
+    }
+    if (!all_ok) exit_code = 1;
+    if (stopper.stop) break;
+  }
+  producer.value()->flush(std::chrono::seconds(10));
+  return settings.once ? exit_code : 0;
+}
+
+}  // namespace shopstream::ingress::reconcile

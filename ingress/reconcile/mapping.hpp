@@ -1,0 +1,39 @@
+#pragma once
+// GraphQL Admin API nodes → the webhook (REST) JSON shape, so a reconciled record is
+// indistinguishable from a webhook to every consumer. Timestamps move from UTC to the
+// shop's offset (the read models take the shop-local day from it); enums become REST's
+// lower-case words; gids and legacy ids become numeric ids. Pure; thread-safe; a node
+// missing what a payload needs is an Error naming the field.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace shopstream::ingress::reconcile {
+
+struct MappedRefund {
+  std::int64_t id = 0;
+  std::string payload;  // refunds/create
+};
+
+struct Mapped {
+  std::int64_t id = 0;
+  std::int64_t updated_at = 0;  // epoch seconds
+  std::string updated_at_text;  // as the node said (UTC)
+  std::string payload;          // orders/updated, products/update or customers/update
+  std::vector<MappedRefund> refunds;
+  // A nested list had more than was fetched: publishing would drop the rest.
+  bool truncated = false;
+};
+
+Result<Mapped> map_order(simdjson::dom::element node, int utc_offset_minutes);
+Result<Mapped> map_product(simdjson::dom::element node, int utc_offset_minutes);
+Result<Mapped> map_customer(simdjson::dom::element node, int utc_offset_minutes);
+
+// The number at the end of a gid ("gid://shopify/LineItem/123" → 123) or a plain number.
+std::optional<std::int64_t> numeric_id(std::string_view id);
+
+}  // namespace shopstream::ingress::reconcile

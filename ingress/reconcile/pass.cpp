@@ -1,0 +1,223 @@
+#include "ingress/reconcile/pass.hpp"
+
+#include <simdjson.h>
+
+#include <pqxx/except>
+#include <set>
+
+#include "common/json_writer.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "ingress/reconcile/mapping.hpp"
+#include "ingress/reconcile/metrics.hpp"
+#include "ingress/reconcile/queries.hpp"
+
+namespace shopstream::ingress::reconcile {
+namespace {
+
+struct EntityKind {
+  std::string_view name;          // connection and table: orders, products, customers
+  std::string_view document;
+  std::string_view create_topic;  // when the read models lack the entity
+  std::string_view update_topic;  // when they hold it older
+  std::string_view delete_topic;
+  Result<Mapped> (*map)(simdjson::dom::element, int);
+  int first_page;  // before the first answer tells the cost of one node
+};
+
+const EntityKind kKinds[] = {
+    {"customers", kCustomersQuery, "customers/create", "customers/update", "customers/delete",
+     map_customer, 50},
+    {"products", kProductsQuery, "products/create", "products/update", "products/delete",
+     map_product, 5},
+    {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order, 2},
+};
+
+constexpr double kConnectionCost = 2;      // Shopify: a connection costs 2 + its items
+constexpr double kSingleQueryLimit = 1000;  // Shopify refuses a query that requests more
+const auto kDurableTimeout = std::chrono::seconds(60);
+
+std::string webhook_id(std::string_view entity, std::int64_t id, std::int64_t version) {
+  return "reconcile-" + std::string(entity) + "-" + std::to_string(id) + "-" + std::to_string(version);
+}
+
+struct PageFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
+// page; everything before it is durable and behind the watermark.
+void reconcile_entity(const EntityKind& kind, const std::string& shop, int offset,
+                      AdminClient& api, ReadModels& db, Publisher& publisher,
+                      const PassOptions& options, PassSummary& summary) {
+  auto& m = Metrics::get();
+  auto& tally = summary.entities[std::string(kind.name)];
+  auto& refunds = summary.entities["refunds"];
+  std::optional<std::int64_t> since = options.since;
+  if (!since && !options.full)
+    if (auto w = db.watermark(shop, kind.name)) since = *w - options.overlap.count();
+  std::set<std::int64_t> seen;  // --full: every live id at the source
+  std::string after;
+  int first = kind.first_page;
+  double per_item = 0;
+  simdjson::dom::parser parser;
+  for (;;) {
+    if (options.stop && options.stop->load()) throw PageFailure("stopping");
+    JsonWriter vars;
+    vars.begin_object().key("first").number(first).key("after").string_or_null(after);
+    vars.key("query");
+    if (since)
+      vars.string("updated_at:>='" + time::format_at_offset(*since, 0, true) + "'");
+    else
+      vars.null();
+    vars.end_object();
+    const double estimate = per_item > 0 ? kConnectionCost + first * per_item : 0;
+    auto body = api.query(kind.document, vars.str(), estimate);
+    if (!body) throw PageFailure(body.error().message);
+    // Learn what one node costs, and size the next page to fit the limits.
+    if (api.last_requested() > kConnectionCost) {
+      per_item = (api.last_requested() - kConnectionCost) / first;
+      auto bucket = api.bucket();
+      first = page_size(per_item, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
+    }
+    simdjson::dom::element doc;
+    simdjson::dom::array edges;
+    if (parser.parse(body.value()).get(doc) != simdjson::SUCCESS ||
+        doc["data"][kind.name]["edges"].get(edges) != simdjson::SUCCESS)
+      throw PageFailure("the answer has no data." + std::string(kind.name) + ".edges");
+    ++tally.pages;
+    std::vector<Mapped> nodes;
+    std::int64_t newest = 0;
+    for (auto edge : edges) {
+      simdjson::dom::element node;
+      if (edge["node"].get(node) != simdjson::SUCCESS) continue;
+      ++tally.fetched;
+      auto mapped = kind.map(node, offset);
+      if (!mapped) {
+        ++tally.skipped;
+        m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "invalid"}}).Increment();
+        log::warn("Admin API node skipped",
+                  {{"shop", shop}, {"entity", kind.name}, {"reason", mapped.error().message}});
+        continue;
+      }
+      newest = std::max(newest, mapped->updated_at);
+      seen.insert(mapped->id);
+      nodes.push_back(std::move(mapped.value()));
+    }
+    std::vector<std::int64_t> ids, refund_ids;
+    for (const auto& n : nodes) {
+      ids.push_back(n.id);
+      for (const auto& r : n.refunds) refund_ids.push_back(r.id);
+    }
+    auto held = db.held(kind.name, shop, ids);
+    auto refunds_held = db.refunds_held(shop, refund_ids);
+    for (const auto& n : nodes) {
+      auto it = held.find(n.id);
+      const bool missing = it == held.end() || !it->second.updated_at;
+      const bool stale = !missing && *it->second.updated_at < n.updated_at;
+      if (it != held.end() && it->second.deleted) continue;  // deletes are final
+      if (n.truncated && (missing || stale)) {
+        ++tally.skipped;
+        m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "truncated"}}).Increment();
+        log::warn("entity has more nested items than one query reads; not published",
+                  {{"shop", shop}, {"entity", kind.name}, {"id", n.id}});
+        continue;
+      }
+      if (missing || stale) {
+        (missing ? tally.missing : tally.stale)++;
+        m.gaps.Add({{"entity", std::string(kind.name)}, {"kind", missing ? "missing" : "stale"}})
+            .Increment();
+        publisher.add({shop, std::string(missing ? kind.create_topic : kind.update_topic),
+                       std::to_string(n.id), n.payload, n.updated_at_text,
+                       webhook_id(kind.name, n.id, n.updated_at)});
+      }
+      for (const auto& r : n.refunds) {
+        if (refunds_held.count(r.id)) continue;
+        ++refunds.missing;
+        m.gaps.Add({{"entity", "refunds"}, {"kind", "missing"}}).Increment();
+        publisher.add({shop, "refunds/create", std::to_string(n.id), r.payload, n.updated_at_text,
+                       webhook_id("refunds", r.id, 0)});
+      }
+    }
+    auto durable = publisher.commit(kDurableTimeout);
+    if (!durable) throw PageFailure(durable.error().message);
+    tally.published += durable.value();
+    if (newest > 0) db.advance_watermark(shop, kind.name, newest);
+    if (options.progress) options.progress(kind.name, tally.fetched, tally.published);
+    bool more = false;
+    std::string_view cursor;
+    if (doc["data"][kind.name]["pageInfo"]["hasNextPage"].get(more) != simdjson::SUCCESS) more = false;
+    if (!more) break;
+    if (doc["data"][kind.name]["pageInfo"]["endCursor"].get(cursor) != simdjson::SUCCESS || cursor.empty())
+      throw PageFailure("hasNextPage without an endCursor");
+    after = std::string(cursor);
+  }
+  if (!options.full) return;
+  // Live in the read models, gone at the source: deleted while no webhook reached us.
+  const auto now = time::format_rfc3339_ms(time::now());
+  for (auto id : db.live_ids(kind.name, shop)) {
+    if (seen.count(id)) continue;
+    ++tally.deleted;
+    m.gaps.Add({{"entity", std::string(kind.name)}, {"kind", "deleted"}}).Increment();
+    publisher.add({shop, std::string(kind.delete_topic), std::to_string(id),
+                   "{\"id\":" + std::to_string(id) + "}", now, webhook_id(kind.name, id, -1)});
+  }
+  auto durable = publisher.commit(kDurableTimeout);
+  if (!durable) throw PageFailure(durable.error().message);
+  tally.published += durable.value();
+}
+
+}  // namespace
+
+PassSummary run_pass(const std::string& shop, AdminClient& api, ReadModels& db,
+                     Publisher& publisher, const PassOptions& options) {
+  PassSummary summary;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    auto body = api.query(kShopQuery, "{}", 1);
+    if (!body) throw PageFailure(body.error().message);
+    simdjson::dom::parser parser;
+    std::int64_t offset = 0;
+    if (parser.parse(body.value())["data"]["shop"]["timezoneOffsetMinutes"].get(offset) !=
+            simdjson::SUCCESS ||
+        offset < -24 * 60 || offset > 24 * 60)
+      throw PageFailure("shop.timezoneOffsetMinutes missing or out of range");
+    for (const auto& kind : kKinds)
+      reconcile_entity(kind, shop, static_cast<int>(offset), api, db, publisher, options, summary);
+  } catch (const PageFailure& e) {
+    summary.ok = false;
+    summary.error = e.what();
+  } catch (const pqxx::failure& e) {
+    summary.ok = false;
+    summary.error = std::string("Postgres: ") + e.what();
+  }
+  summary.api = api.stats();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+std::string summary_json(const PassSummary& s) {
+  JsonWriter w;
+  w.begin_object();
+  for (const auto& [name, t] : s.entities) {
+    w.key(name).begin_object();
+    w.key("fetched").number(static_cast<std::int64_t>(t.fetched));
+    w.key("missing").number(static_cast<std::int64_t>(t.missing));
+    w.key("stale").number(static_cast<std::int64_t>(t.stale));
+    w.key("deleted").number(static_cast<std::int64_t>(t.deleted));
+    w.key("published").number(static_cast<std::int64_t>(t.published));
+    w.key("skipped").number(static_cast<std::int64_t>(t.skipped));
+    w.key("pages").number(static_cast<std::int64_t>(t.pages));
+    w.end_object();
+  }
+  w.key("api_calls").number(static_cast<std::int64_t>(s.api.calls));
+  w.key("api_cost").number(static_cast<std::int64_t>(s.api.cost));
+  w.key("throttled").number(static_cast<std::int64_t>(s.api.throttled));
+  w.key("retries").number(static_cast<std::int64_t>(s.api.retries));
+  w.key("waited_seconds").raw(std::to_string(s.api.waited_seconds));
+  w.key("seconds").raw(std::to_string(s.seconds));
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace shopstream::ingress::reconcile

@@ -1,0 +1,92 @@
+#pragma once
+// The GraphQL Admin API documents the reconciler sends: every one validates against
+// Shopify's own schema (tests/reconcile/validate_queries.test.mjs). Each selects what the
+// read models hold, in the fields of the 2025-01 schema that later versions keep.
+#include <string_view>
+
+namespace shopstream::ingress::reconcile {
+
+inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
+  shop { myshopifyDomain ianaTimezone timezoneOffsetMinutes }
+})";
+
+// Nested page sizes bound the requested cost per order (Shopify sizes a connection by
+// `first`); an order with more line items or refunds than this is reported, not
+// published half-read.
+inline constexpr int kLineItemsFirst = 20;
+inline constexpr int kRefundsFirst = 5;
+
+inline constexpr std::string_view kOrdersQuery = R"(query ReconcileOrders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      legacyResourceId name email createdAt updatedAt processedAt cancelledAt currencyCode test
+      displayFinancialStatus displayFulfillmentStatus
+      customer { legacyResourceId }
+      subtotalPriceSet { shopMoney { amount } }
+      totalPriceSet { shopMoney { amount } }
+      totalTaxSet { shopMoney { amount } }
+      totalDiscountsSet { shopMoney { amount } }
+      shippingLines(first: 3) { edges { node { title originalPriceSet { shopMoney { amount } } } } }
+      lineItems(first: 20) {
+        pageInfo { hasNextPage }
+        edges { node {
+          id title sku quantity
+          originalUnitPriceSet { shopMoney { amount } }
+          totalDiscountSet { shopMoney { amount } }
+          product { legacyResourceId }
+          variant { legacyResourceId }
+        } }
+      }
+      refunds(first: 5) {
+        legacyResourceId createdAt
+        refundLineItems(first: 10) { edges { node { quantity subtotalSet { shopMoney { amount } } } } }
+      }
+    } }
+  }
+})";
+
+inline constexpr std::string_view kProductsQuery = R"(query ReconcileProducts($first: Int!, $after: String, $query: String) {
+  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      legacyResourceId title handle vendor productType status createdAt updatedAt
+      variants(first: 50) {
+        pageInfo { hasNextPage }
+        edges { node {
+          legacyResourceId title sku price inventoryQuantity updatedAt
+          inventoryItem { legacyResourceId }
+        } }
+      }
+    } }
+  }
+})";
+
+inline constexpr std::string_view kCustomersQuery = R"(query ReconcileCustomers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      legacyResourceId email firstName lastName phone state createdAt updatedAt
+    } }
+  }
+})";
+
+
+inline constexpr std::string_view kSubscriptionsQuery = R"(query ReconcileSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id topic format
+      endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } }
+    } }
+  }
+})";
+
+inline constexpr std::string_view kCreateSubscription = R"(mutation ReconcileCreateSubscription($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+})";
+
+}  // namespace shopstream::ingress::reconcile
