@@ -208,8 +208,8 @@ const std::vector<Option>& all_options() {
        "Time between reconcile passes (daemon mode).", "10m", false,
        set_duration(&Settings::reconcile_interval)},
       {"reconcile-overlap", "SHOPSTREAM_RECONCILE_OVERLAP", "DURATION",
-       "How far before the watermark each pass starts (Shopify's search index lags).", "5m",
-       false, set_duration(&Settings::reconcile_overlap, true)},
+       "How far before the watermark each pass starts (Shopify's search index lags).", "5m", false,
+       set_duration(&Settings::reconcile_overlap, true)},
       {"webhook-url", "SHOPSTREAM_WEBHOOK_URL", "URL",
        "Where Shopify should send webhooks: with it, each pass re-creates missing "
        "subscriptions.",
@@ -218,8 +218,9 @@ const std::vector<Option>& all_options() {
        set_switch(&Settings::once)},
       {"full", "", "", "Compare everything, ignoring watermarks; also finds deletions.", "", false,
        set_switch(&Settings::full)},
-      {"subscriptions", "", "", "Only repair webhook subscriptions (needs --webhook-url), then exit.",
-       "", false, set_switch(&Settings::subscriptions)},
+      {"subscriptions", "", "",
+       "Only repair webhook subscriptions (needs --webhook-url), then exit.", "", false,
+       set_switch(&Settings::subscriptions)},
       {"since", "", "TIME|DURATION",
        "Start from this RFC 3339 time, or this long ago (48h), instead of the watermark.", "",
        false,
@@ -230,8 +231,9 @@ const std::vector<Option>& all_options() {
          }
          auto d = parse_duration(v);
          if (!d) return "expected an RFC 3339 time or a duration such as 48h";
-         s.since = std::chrono::duration_cast<std::chrono::seconds>(
-                       time::now().time_since_epoch() - *d).count();
+         s.since =
+             std::chrono::duration_cast<std::chrono::seconds>(time::now().time_since_epoch() - *d)
+                 .count();
          return std::nullopt;
        }},
       {"help", "", "", "Show this help.", "", false,

@@ -53,7 +53,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     int oh, om;
-    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, om))
+    if (!digits(s, i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' ||
+        !digits(s, i + 4, 2, om))
       return std::nullopt;
     offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
     i += 6;
@@ -62,10 +63,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   }
   if (i != s.size()) return std::nullopt;
   using namespace std::chrono;
-  auto days = sys_days(year_month_day(year(y), month(static_cast<unsigned>(mo)),
-                                      day(static_cast<unsigned>(d))));
-  return days.time_since_epoch().count() * 86'400LL + h * 3'600LL + mi * 60LL + se -
-         offset * 60LL;
+  auto days = sys_days(
+      year_month_day(year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))));
+  return days.time_since_epoch().count() * 86'400LL + h * 3'600LL + mi * 60LL + se - offset * 60LL;
 }
 
 std::string format_at_offset(std::int64_t epoch_seconds, int offset_minutes, bool utc_z) {

@@ -128,13 +128,16 @@ Result<std::string> AdminClient::query(std::string_view document, const std::str
         continue;
       }
       m.requests.Add({{"result", "error"}}).Increment();
-      if (code == "HTTP") message = "HTTP " + std::to_string(reply->status) + ": " + reply->body.substr(0, 200);
+      if (code == "HTTP")
+        message = "HTTP " + std::to_string(reply->status) + ": " + reply->body.substr(0, 200);
       return fail("Admin API refused the query (" + code + "): " + message);
     }
     ++stats_.retries;
     auto delay = backoff(failures++, retry_after);
     log::warn("Admin API call failed; retrying the same page",
-              {{"shop", shop_.domain}, {"error", why}, {"retry_in_ms", static_cast<std::int64_t>(delay.count())}});
+              {{"shop", shop_.domain},
+               {"error", why},
+               {"retry_in_ms", static_cast<std::int64_t>(delay.count())}});
     if (!sleep_for(delay)) return fail("stopping", true);
   }
   return fail("Admin API still failing after " + std::to_string(kMaxAttempts) + " attempts", true);

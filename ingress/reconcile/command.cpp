@@ -26,12 +26,28 @@
 namespace shopstream::ingress::reconcile {
 
 const std::vector<std::string_view>& reconcile_option_names() {
-  static const std::vector<std::string_view> names = {
-      "kafka-brokers", "kafka-properties", "topic-prefix", "topic-partitions",
-      "topic-replication", "database-url", "shop-domain", "access-token", "shops-file",
-      "admin-api-url", "api-version", "reconcile-interval", "reconcile-overlap", "webhook-url",
-      "shop", "once", "full", "since", "subscriptions", "metrics-addr", "ready-file",
-      "log-level"};
+  static const std::vector<std::string_view> names = {"kafka-brokers",
+                                                      "kafka-properties",
+                                                      "topic-prefix",
+                                                      "topic-partitions",
+                                                      "topic-replication",
+                                                      "database-url",
+                                                      "shop-domain",
+                                                      "access-token",
+                                                      "shops-file",
+                                                      "admin-api-url",
+                                                      "api-version",
+                                                      "reconcile-interval",
+                                                      "reconcile-overlap",
+                                                      "webhook-url",
+                                                      "shop",
+                                                      "once",
+                                                      "full",
+                                                      "since",
+                                                      "subscriptions",
+                                                      "metrics-addr",
+                                                      "ready-file",
+                                                      "log-level"};
   return names;
 }
 
@@ -56,7 +72,8 @@ Result<std::vector<ShopAccess>> configured_shops(const Settings& s) {
     shops.push_back({*shop, s.access_token});
   }
   if (shops.empty())
-    return fail("no shop: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or SHOPSTREAM_SHOPS_FILE");
+    return fail(
+        "no shop: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or SHOPSTREAM_SHOPS_FILE");
   if (!s.token_shop.empty()) {
     std::erase_if(shops, [&](const ShopAccess& a) { return a.domain != s.token_shop; });
     if (shops.empty()) return fail("--shop " + s.token_shop + " is not a configured shop");
@@ -81,7 +98,8 @@ struct Stopper {
 
 int run_reconcile(const Settings& settings) {
   if (settings.subscriptions && settings.webhook_url.empty())
-    return startup_failure("--subscriptions needs SHOPSTREAM_WEBHOOK_URL (where Shopify should send webhooks)");
+    return startup_failure(
+        "--subscriptions needs SHOPSTREAM_WEBHOOK_URL (where Shopify should send webhooks)");
   auto shops = configured_shops(settings);
   if (!shops) return startup_failure(shops.error().message);
   std::vector<std::unique_ptr<AdminClient>> clients;
@@ -109,7 +127,8 @@ int run_reconcile(const Settings& settings) {
       auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
       if (!repaired) {
         ++failed;
-        log::error("subscription check failed", {{"shop", shop}, {"error", repaired.error().message}});
+        log::error("subscription check failed",
+                   {{"shop", shop}, {"error", repaired.error().message}});
       } else {
         log::info("subscriptions checked",
                   {{"shop", shop}, {"repaired", static_cast<std::int64_t>(repaired->size())}});
@@ -118,7 +137,8 @@ int run_reconcile(const Settings& settings) {
     return failed ? 1 : 0;
   }
 
-  if (settings.kafka_brokers.empty()) return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
+  if (settings.kafka_brokers.empty())
+    return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
   if (settings.database_url.empty()) return startup_failure("SHOPSTREAM_DATABASE_URL is required");
   if (!schemas::ensure_schema(settings.database_url)) return 1;
   if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
@@ -134,13 +154,14 @@ int run_reconcile(const Settings& settings) {
   }
   Publisher publisher(*producer.value(), settings.topic_prefix, settings.api_version);
   if (!settings.ready_file.empty())
-    if (auto err = write_ready_file(settings.ready_file,
-                                    {{"metrics_url", "http://127.0.0.1:" +
-                                                         std::to_string(endpoint.value()->port()) +
-                                                         "/metrics"}}))
+    if (auto err = write_ready_file(
+            settings.ready_file,
+            {{"metrics_url",
+              "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
       return startup_failure(err->message);
   log::info("reconciler running",
-            {{"shops", static_cast<std::int64_t>(clients.size())}, {"full", settings.full},
+            {{"shops", static_cast<std::int64_t>(clients.size())},
+             {"full", settings.full},
              {"once", settings.once},
              {"interval_ms", static_cast<std::int64_t>(settings.reconcile_interval.count())}});
 
@@ -154,7 +175,8 @@ int run_reconcile(const Settings& settings) {
       if (!settings.webhook_url.empty()) {
         auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
         if (!repaired)
-          log::error("subscription check failed", {{"shop", shop}, {"error", repaired.error().message}});
+          log::error("subscription check failed",
+                     {{"shop", shop}, {"error", repaired.error().message}});
       }
       PassOptions po;
       po.full = settings.full;
@@ -162,7 +184,8 @@ int run_reconcile(const Settings& settings) {
       po.overlap = std::chrono::duration_cast<std::chrono::seconds>(settings.reconcile_overlap);
       po.stop = &stopper.stop;
       if (tty)
-        po.progress = [&shop](std::string_view entity, std::uint64_t fetched, std::uint64_t published) {
+        po.progress = [&shop](std::string_view entity, std::uint64_t fetched,
+                              std::uint64_t published) {
           std::fprintf(stderr, "\r\033[K%s %.*s: %llu fetched, %llu published", shop.c_str(),
                        static_cast<int>(entity.size()), entity.data(),
                        static_cast<unsigned long long>(fetched),

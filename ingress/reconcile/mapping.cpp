@@ -151,7 +151,8 @@ Result<Mapped> map_order(dom::element node, int offset) {
     w.key("cancelled_at").string_or_null(local_time(node, "cancelledAt", offset));
     w.key("currency").string_or_null(text(node, "currencyCode"));
     w.key("financial_status").string_or_null(lower(text(node, "displayFinancialStatus")));
-    w.key("fulfillment_status").string_or_null(fulfillment_status(text(node, "displayFulfillmentStatus")));
+    w.key("fulfillment_status")
+        .string_or_null(fulfillment_status(text(node, "displayFulfillmentStatus")));
     w.key("test").boolean(boolean(node, "test"));
     w.key("subtotal_price").string_or_null(amount(node, "subtotalPriceSet"));
     w.key("total_price").string_or_null(amount(node, "totalPriceSet"));
@@ -166,9 +167,15 @@ Result<Mapped> map_order(dom::element node, int offset) {
     for (auto li : items(node, "lineItems")) {
       w.begin_object().key("id").number(id_of(li, "id"));
       w.key("product_id");
-      if (auto p = opt_legacy_id(li, "product")) w.number(*p); else w.null();
+      if (auto p = opt_legacy_id(li, "product"))
+        w.number(*p);
+      else
+        w.null();
       w.key("variant_id");
-      if (auto v = opt_legacy_id(li, "variant")) w.number(*v); else w.null();
+      if (auto v = opt_legacy_id(li, "variant"))
+        w.number(*v);
+      else
+        w.null();
       w.key("title").string(text(li, "title")).key("sku").string_or_null(text(li, "sku"));
       w.key("quantity").number(integer(li, "quantity"));
       w.key("price").string_or_null(amount(li, "originalUnitPriceSet"));
@@ -177,7 +184,12 @@ Result<Mapped> map_order(dom::element node, int offset) {
     }
     w.end_array().key("shipping_lines").begin_array();
     for (auto sl : items(node, "shippingLines"))
-      w.begin_object().key("title").string(text(sl, "title")).key("price").string_or_null(amount(sl, "originalPriceSet")).end_object();
+      w.begin_object()
+          .key("title")
+          .string(text(sl, "title"))
+          .key("price")
+          .string_or_null(amount(sl, "originalPriceSet"))
+          .end_object();
     w.end_array().end_object();
     m.payload = w.take();
     m.truncated = has_next(node, "lineItems");
@@ -191,7 +203,12 @@ Result<Mapped> map_order(dom::element node, int offset) {
       rw.key("created_at").string_or_null(local_time(r, "createdAt", offset));
       rw.key("refund_line_items").begin_array();
       for (auto rli : items(r, "refundLineItems"))
-        rw.begin_object().key("quantity").number(integer(rli, "quantity")).key("subtotal").string_or_null(amount(rli, "subtotalSet")).end_object();
+        rw.begin_object()
+            .key("quantity")
+            .number(integer(rli, "quantity"))
+            .key("subtotal")
+            .string_or_null(amount(rli, "subtotalSet"))
+            .end_object();
       rw.end_array().end_object();
       mr.payload = rw.take();
       m.refunds.push_back(std::move(mr));
@@ -209,20 +226,33 @@ Result<Mapped> map_product(dom::element node, int offset) {
     w.begin_object().key("id").number(m.id);
     w.key("admin_graphql_api_id").string("gid://shopify/Product/" + std::to_string(m.id));
     w.key("title").string(text(node, "title")).key("handle").string(text(node, "handle"));
-    w.key("vendor").string(text(node, "vendor")).key("product_type").string(text(node, "productType"));
+    w.key("vendor")
+        .string(text(node, "vendor"))
+        .key("product_type")
+        .string(text(node, "productType"));
     w.key("status").string(lower(text(node, "status")));
     w.key("created_at").string_or_null(local_time(node, "createdAt", offset));
     w.key("updated_at").string(local_time(node, "updatedAt", offset));
     w.key("variants").begin_array();
     for (auto v : items(node, "variants")) {
-      w.begin_object().key("id").number(id_of(v, "legacyResourceId")).key("product_id").number(m.id);
+      w.begin_object()
+          .key("id")
+          .number(id_of(v, "legacyResourceId"))
+          .key("product_id")
+          .number(m.id);
       w.key("title").string(text(v, "title")).key("sku").string_or_null(text(v, "sku"));
       w.key("price").string_or_null(text(v, "price"));
       dom::element q;
       w.key("inventory_quantity");
-      if (v["inventoryQuantity"].get(q) == simdjson::SUCCESS && !q.is_null()) w.number(integer(v, "inventoryQuantity")); else w.null();
+      if (v["inventoryQuantity"].get(q) == simdjson::SUCCESS && !q.is_null())
+        w.number(integer(v, "inventoryQuantity"));
+      else
+        w.null();
       w.key("inventory_item_id");
-      if (auto i = opt_legacy_id(v, "inventoryItem")) w.number(*i); else w.null();
+      if (auto i = opt_legacy_id(v, "inventoryItem"))
+        w.number(*i);
+      else
+        w.null();
       w.key("updated_at").string_or_null(local_time(v, "updatedAt", offset));
       w.end_object();
     }

@@ -10,9 +10,9 @@ namespace shopstream::ingress::reconcile {
 
 struct Metrics {
   static Metrics& get();
-  prometheus::Family<prometheus::Counter>& gaps;        // {entity, kind=missing|stale|deleted}
-  prometheus::Family<prometheus::Counter>& published;   // {topic}
-  prometheus::Family<prometheus::Counter>& requests;    // {result}
+  prometheus::Family<prometheus::Counter>& gaps;       // {entity, kind=missing|stale|deleted}
+  prometheus::Family<prometheus::Counter>& published;  // {topic}
+  prometheus::Family<prometheus::Counter>& requests;   // {result}
   prometheus::Counter& cost_points;
   prometheus::Counter& throttle_waits;
   prometheus::Counter& throttle_wait_seconds;

@@ -16,7 +16,7 @@ namespace shopstream::ingress::reconcile {
 namespace {
 
 struct EntityKind {
-  std::string_view name;          // connection and table: orders, products, customers
+  std::string_view name;  // connection and table: orders, products, customers
   std::string_view document;
   std::string_view create_topic;  // when the read models lack the entity
   std::string_view update_topic;  // when they hold it older
@@ -33,12 +33,13 @@ const EntityKind kKinds[] = {
     {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order, 2},
 };
 
-constexpr double kConnectionCost = 2;      // Shopify: a connection costs 2 + its items
+constexpr double kConnectionCost = 2;       // Shopify: a connection costs 2 + its items
 constexpr double kSingleQueryLimit = 1000;  // Shopify refuses a query that requests more
 const auto kDurableTimeout = std::chrono::seconds(60);
 
 std::string webhook_id(std::string_view entity, std::int64_t id, std::int64_t version) {
-  return "reconcile-" + std::string(entity) + "-" + std::to_string(id) + "-" + std::to_string(version);
+  return "reconcile-" + std::string(entity) + "-" + std::to_string(id) + "-" +
+         std::to_string(version);
 }
 
 struct PageFailure : std::runtime_error {
@@ -47,9 +48,9 @@ struct PageFailure : std::runtime_error {
 
 // One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
 // page; everything before it is durable and behind the watermark.
-void reconcile_entity(const EntityKind& kind, const std::string& shop, int offset,
-                      AdminClient& api, ReadModels& db, Publisher& publisher,
-                      const PassOptions& options, PassSummary& summary) {
+void reconcile_entity(const EntityKind& kind, const std::string& shop, int offset, AdminClient& api,
+                      ReadModels& db, Publisher& publisher, const PassOptions& options,
+                      PassSummary& summary) {
   auto& m = Metrics::get();
   auto& tally = summary.entities[std::string(kind.name)];
   auto& refunds = summary.entities["refunds"];
@@ -146,9 +147,11 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
     if (options.progress) options.progress(kind.name, tally.fetched, tally.published);
     bool more = false;
     std::string_view cursor;
-    if (doc["data"][kind.name]["pageInfo"]["hasNextPage"].get(more) != simdjson::SUCCESS) more = false;
+    if (doc["data"][kind.name]["pageInfo"]["hasNextPage"].get(more) != simdjson::SUCCESS)
+      more = false;
     if (!more) break;
-    if (doc["data"][kind.name]["pageInfo"]["endCursor"].get(cursor) != simdjson::SUCCESS || cursor.empty())
+    if (doc["data"][kind.name]["pageInfo"]["endCursor"].get(cursor) != simdjson::SUCCESS ||
+        cursor.empty())
       throw PageFailure("hasNextPage without an endCursor");
     after = std::string(cursor);
   }

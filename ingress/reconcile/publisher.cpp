@@ -29,13 +29,11 @@ Result<std::size_t> Publisher::commit(std::chrono::milliseconds timeout) {
     rec.topic = routing::topic_name(prefix_, route->stream);
     rec.key = routing::record_key(r.shop, r.entity_id);
     rec.value = r.payload;
-    rec.headers = {{"x-shopify-topic", r.shopify_topic},
-                   {"x-shopify-shop-domain", r.shop},
-                   {"x-shopify-webhook-id", r.webhook_id},
-                   {"x-shopify-triggered-at", r.triggered_at},
-                   {"x-shopify-api-version", api_version_},
-                   {"shopstream-received-at", received_at},
-                   {"shopstream-source", "reconciler"}};
+    rec.headers = {
+        {"x-shopify-topic", r.shopify_topic},    {"x-shopify-shop-domain", r.shop},
+        {"x-shopify-webhook-id", r.webhook_id},  {"x-shopify-triggered-at", r.triggered_at},
+        {"x-shopify-api-version", api_version_}, {"shopstream-received-at", received_at},
+        {"shopstream-source", "reconciler"}};
     const std::string topic = r.shopify_topic;
     for (;;) {
       auto err = producer_.produce(rec, [tally, topic](const kafka::Delivery& d) {

@@ -16,7 +16,8 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 inline constexpr int kLineItemsFirst = 20;
 inline constexpr int kRefundsFirst = 5;
 
-inline constexpr std::string_view kOrdersQuery = R"(query ReconcileOrders($first: Int!, $after: String, $query: String) {
+inline constexpr std::string_view kOrdersQuery =
+    R"(query ReconcileOrders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -46,7 +47,8 @@ inline constexpr std::string_view kOrdersQuery = R"(query ReconcileOrders($first
   }
 })";
 
-inline constexpr std::string_view kProductsQuery = R"(query ReconcileProducts($first: Int!, $after: String, $query: String) {
+inline constexpr std::string_view kProductsQuery =
+    R"(query ReconcileProducts($first: Int!, $after: String, $query: String) {
   products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -62,7 +64,8 @@ inline constexpr std::string_view kProductsQuery = R"(query ReconcileProducts($f
   }
 })";
 
-inline constexpr std::string_view kCustomersQuery = R"(query ReconcileCustomers($first: Int!, $after: String, $query: String) {
+inline constexpr std::string_view kCustomersQuery =
+    R"(query ReconcileCustomers($first: Int!, $after: String, $query: String) {
   customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -71,8 +74,8 @@ inline constexpr std::string_view kCustomersQuery = R"(query ReconcileCustomers(
   }
 })";
 
-
-inline constexpr std::string_view kSubscriptionsQuery = R"(query ReconcileSubscriptions($first: Int!, $after: String) {
+inline constexpr std::string_view kSubscriptionsQuery =
+    R"(query ReconcileSubscriptions($first: Int!, $after: String) {
   webhookSubscriptions(first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -82,7 +85,8 @@ inline constexpr std::string_view kSubscriptionsQuery = R"(query ReconcileSubscr
   }
 })";
 
-inline constexpr std::string_view kCreateSubscription = R"(mutation ReconcileCreateSubscription($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+inline constexpr std::string_view kCreateSubscription =
+    R"(mutation ReconcileCreateSubscription($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
     webhookSubscription { id topic }
     userErrors { field message }

@@ -39,9 +39,10 @@ std::map<std::int64_t, Held> ReadModels::held(std::string_view table, const std:
   std::map<std::int64_t, Held> out;
   if (ids.empty()) return out;
   pqxx::read_transaction tx(*conn_);
-  auto rows = tx.exec_params("SELECT id, extract(epoch FROM updated_at)::bigint, deleted_at IS NOT NULL FROM " +
-                                 table_name(table) + " WHERE shop_domain = $1 AND id = ANY($2::bigint[])",
-                             shop, id_array(ids));
+  auto rows = tx.exec_params(
+      "SELECT id, extract(epoch FROM updated_at)::bigint, deleted_at IS NOT NULL FROM " +
+          table_name(table) + " WHERE shop_domain = $1 AND id = ANY($2::bigint[])",
+      shop, id_array(ids));
   for (const auto& r : rows) {
     Held h;
     if (!r[1].is_null()) h.updated_at = r[1].as<std::int64_t>();
@@ -66,21 +67,23 @@ std::set<std::int64_t> ReadModels::refunds_held(const std::string& shop,
 std::vector<std::int64_t> ReadModels::live_ids(std::string_view table, const std::string& shop) {
   std::vector<std::int64_t> out;
   pqxx::read_transaction tx(*conn_);
-  for (const auto& r : tx.exec_params("SELECT id FROM " + table_name(table) +
-                                          " WHERE shop_domain = $1 AND deleted_at IS NULL",
-                                      shop))
+  for (const auto& r : tx.exec_params(
+           "SELECT id FROM " + table_name(table) + " WHERE shop_domain = $1 AND deleted_at IS NULL",
+           shop))
     out.push_back(r[0].as<std::int64_t>());
   return out;
 }
 
-std::optional<std::int64_t> ReadModels::watermark(const std::string& shop, std::string_view entity) {
+std::optional<std::int64_t> ReadModels::watermark(const std::string& shop,
+                                                  std::string_view entity) {
   pqxx::read_transaction tx(*conn_);
   auto rows = tx.exec_params(kWatermark, shop, std::string(entity));
   if (rows.empty() || rows[0][0].is_null()) return std::nullopt;
   return rows[0][0].as<std::int64_t>();
 }
 
-void ReadModels::advance_watermark(const std::string& shop, std::string_view entity, std::int64_t to) {
+void ReadModels::advance_watermark(const std::string& shop, std::string_view entity,
+                                   std::int64_t to) {
   pqxx::work tx(*conn_);
   tx.exec_params(kAdvance, shop, std::string(entity), to);
   tx.commit();

@@ -28,7 +28,8 @@ class ReadModels {
   // `table`: orders, products or customers.
   std::map<std::int64_t, Held> held(std::string_view table, const std::string& shop,
                                     const std::vector<std::int64_t>& ids);
-  std::set<std::int64_t> refunds_held(const std::string& shop, const std::vector<std::int64_t>& ids);
+  std::set<std::int64_t> refunds_held(const std::string& shop,
+                                      const std::vector<std::int64_t>& ids);
   // Ids of rows not deleted (tombstones included: a redaction may have made one).
   std::vector<std::int64_t> live_ids(std::string_view table, const std::string& shop);
 

@@ -13,9 +13,9 @@ namespace shopstream::ingress::reconcile {
 
 const std::vector<std::string>& required_topics() {
   static const std::vector<std::string> topics = {
-      "ORDERS_CREATE",    "ORDERS_UPDATED",   "ORDERS_PAID",      "ORDERS_FULFILLED",
-      "ORDERS_CANCELLED", "ORDERS_DELETE",    "REFUNDS_CREATE",   "PRODUCTS_CREATE",
-      "PRODUCTS_UPDATE",  "PRODUCTS_DELETE",  "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE",
+      "ORDERS_CREATE",    "ORDERS_UPDATED",  "ORDERS_PAID",      "ORDERS_FULFILLED",
+      "ORDERS_CANCELLED", "ORDERS_DELETE",   "REFUNDS_CREATE",   "PRODUCTS_CREATE",
+      "PRODUCTS_UPDATE",  "PRODUCTS_DELETE", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE",
       "CUSTOMERS_DELETE", "APP_UNINSTALLED"};
   return topics;
 }
@@ -38,7 +38,8 @@ Result<std::vector<std::string>> keep_subscriptions(const std::string& shop, Adm
       for (auto e : edges) {
         std::string_view topic, url;
         if (e["node"]["topic"].get(topic) == simdjson::SUCCESS &&
-            e["node"]["endpoint"]["callbackUrl"].get(url) == simdjson::SUCCESS && url == callback_url)
+            e["node"]["endpoint"]["callbackUrl"].get(url) == simdjson::SUCCESS &&
+            url == callback_url)
           present.insert(std::string(topic));
       }
     bool more = false;
@@ -53,7 +54,12 @@ Result<std::vector<std::string>> keep_subscriptions(const std::string& shop, Adm
     if (present.count(topic)) continue;
     JsonWriter vars;
     vars.begin_object().key("topic").string(topic).key("webhookSubscription").begin_object();
-    vars.key("callbackUrl").string(callback_url).key("format").string("JSON").end_object().end_object();
+    vars.key("callbackUrl")
+        .string(callback_url)
+        .key("format")
+        .string("JSON")
+        .end_object()
+        .end_object();
     auto body = api.query(kCreateSubscription, vars.str(), 10);
     if (!body) return body.error();
     simdjson::dom::array errors;

@@ -24,8 +24,7 @@ std::optional<QueryCost> parse_cost(std::string_view body) {
   };
   QueryCost out;
   simdjson::dom::element e;
-  if (cost["requestedQueryCost"].get(e) == simdjson::SUCCESS)
-    out.requested = number(e).value_or(0);
+  if (cost["requestedQueryCost"].get(e) == simdjson::SUCCESS) out.requested = number(e).value_or(0);
   if (cost["actualQueryCost"].get(e) == simdjson::SUCCESS) out.actual = number(e);
   simdjson::dom::object ts;
   if (cost["throttleStatus"].get(ts) == simdjson::SUCCESS) {

@@ -147,7 +147,8 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
     w.key("cancelledAt").string_or_null(o.cancelled_at ? utc_time(o.cancelled_at) : "");
   if (want("currencyCode")) w.key("currencyCode").string(o.currency);
   if (want("test")) w.key("test").boolean(o.test);
-  if (want("displayFinancialStatus")) w.key("displayFinancialStatus").string(upper(o.financial_status));
+  if (want("displayFinancialStatus"))
+    w.key("displayFinancialStatus").string(upper(o.financial_status));
   if (want("displayFulfillmentStatus"))
     w.key("displayFulfillmentStatus")
         .string(o.fulfillment_status.empty() ? "UNFULFILLED" : upper(o.fulfillment_status));
@@ -174,7 +175,11 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
   if (want("lineItems")) {
     auto n = static_cast<std::size_t>(nested_first(sel, "lineItems", 0));
     w.key("lineItems").begin_object();
-    w.key("pageInfo").begin_object().key("hasNextPage").boolean(o.line_items.size() > n).end_object();
+    w.key("pageInfo")
+        .begin_object()
+        .key("hasNextPage")
+        .boolean(o.line_items.size() > n)
+        .end_object();
     w.key("edges").begin_array();
     for (std::size_t i = 0; i < o.line_items.size() && i < n; ++i) {
       const auto& li = o.line_items[i];
@@ -182,8 +187,16 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
       w.key("title").string(li.title).key("sku").string(li.sku).key("quantity").number(li.quantity);
       money_set(w, "originalUnitPriceSet", li.price);
       money_set(w, "totalDiscountSet", li.discount);
-      w.key("product").begin_object().key("legacyResourceId").string(std::to_string(li.product_id)).end_object();
-      w.key("variant").begin_object().key("legacyResourceId").string(std::to_string(li.variant_id)).end_object();
+      w.key("product")
+          .begin_object()
+          .key("legacyResourceId")
+          .string(std::to_string(li.product_id))
+          .end_object();
+      w.key("variant")
+          .begin_object()
+          .key("legacyResourceId")
+          .string(std::to_string(li.variant_id))
+          .end_object();
       w.end_object().end_object();
     }
     w.end_array().end_object();
@@ -232,7 +245,11 @@ void write_product(JsonWriter& w, const Field* sel, const Product& p) {
       w.key("sku").string(v.sku).key("price").string(money(v.price));
       w.key("inventoryQuantity").number(v.inventory_quantity);
       w.key("updatedAt").string(utc_time(v.updated_at));
-      w.key("inventoryItem").begin_object().key("legacyResourceId").string(std::to_string(v.inventory_item_id)).end_object();
+      w.key("inventoryItem")
+          .begin_object()
+          .key("legacyResourceId")
+          .string(std::to_string(v.inventory_item_id))
+          .end_object();
       w.end_object().end_object();
     }
     w.end_array().end_object();
@@ -314,12 +331,14 @@ void AdminApi::inject_failures(unsigned status, int count) {
   for (int i = 0; i < count; ++i) injected_.push_back(status);
 }
 
-void AdminApi::subscribe_all(const std::string& callback_url, const std::vector<std::string>& topics) {
+void AdminApi::subscribe_all(const std::string& callback_url,
+                             const std::vector<std::string>& topics) {
   std::lock_guard lock(mu_);
   for (auto& s : shops_)
     for (const auto& t : topics)
-      s.subscriptions.push_back({gid("WebhookSubscription", static_cast<std::int64_t>(next_subscription_++)),
-                                 topic_enum(t), callback_url});
+      s.subscriptions.push_back(
+          {gid("WebhookSubscription", static_cast<std::int64_t>(next_subscription_++)),
+           topic_enum(t), callback_url});
 }
 
 std::optional<std::string> AdminApi::callback_for(std::size_t shop, std::string_view rest) {
@@ -333,7 +352,8 @@ std::optional<std::string> AdminApi::callback_for(std::size_t shop, std::string_
 void AdminApi::delete_subscription(std::size_t shop, std::string_view rest) {
   std::lock_guard lock(mu_);
   auto e = topic_enum(rest);
-  auto n = std::erase_if(shops_.at(shop).subscriptions, [&](const auto& s) { return s.topic == e; });
+  auto n =
+      std::erase_if(shops_.at(shop).subscriptions, [&](const auto& s) { return s.topic == e; });
   stats_.subscriptions_deleted += n;
 }
 
@@ -359,13 +379,20 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       auto& items = stats_.items[f.name];
       if (f.name == "orders") write_connection(w, f, shop.orders, write_order, error, items);
       if (f.name == "products") write_connection(w, f, shop.products, write_product, error, items);
-      if (f.name == "customers") write_connection(w, f, shop.customers, write_customer, error, items);
+      if (f.name == "customers")
+        write_connection(w, f, shop.customers, write_customer, error, items);
       if (!error.empty()) return {};
       ++stats_.pages[f.name];
       if (!pages_seen_.insert(key).second) ++stats_.duplicate_pages;
     } else if (f.name == "webhookSubscriptions") {
       w.key("webhookSubscriptions").begin_object();
-      w.key("pageInfo").begin_object().key("hasNextPage").boolean(false).key("endCursor").null().end_object();
+      w.key("pageInfo")
+          .begin_object()
+          .key("hasNextPage")
+          .boolean(false)
+          .key("endCursor")
+          .null()
+          .end_object();
       w.key("edges").begin_array();
       for (const auto& s : state.subscriptions) {
         w.begin_object().key("node");
@@ -375,11 +402,13 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       w.end_array().end_object();
     } else if (f.name == "webhookSubscriptionCreate") {
       std::string topic = f.args.count("topic") ? f.args.at("topic") : "";
-      std::string input = f.args.count("webhookSubscription") ? f.args.at("webhookSubscription") : "";
+      std::string input =
+          f.args.count("webhookSubscription") ? f.args.at("webhookSubscription") : "";
       simdjson::dom::parser p;
       std::string_view url;
       simdjson::dom::element doc;
-      if (p.parse(input).get(doc) == simdjson::SUCCESS && doc["callbackUrl"].get(url) != simdjson::SUCCESS)
+      if (p.parse(input).get(doc) == simdjson::SUCCESS &&
+          doc["callbackUrl"].get(url) != simdjson::SUCCESS)
         url = {};
       w.key("webhookSubscriptionCreate").begin_object();
       if (topic.empty() || url.empty()) {
@@ -401,7 +430,10 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       auto n = std::erase_if(state.subscriptions, [&](const auto& s) { return s.id == id; });
       stats_.subscriptions_deleted += n;
       w.key("webhookSubscriptionDelete").begin_object().key("deletedWebhookSubscriptionId");
-      if (n) w.string(id); else w.null();
+      if (n)
+        w.string(id);
+      else
+        w.null();
       w.key("userErrors").begin_array().end_array().end_object();
     } else {
       error = "Field '" + f.name + "' doesn't exist on type 'QueryRoot' (not simulated)";
@@ -419,7 +451,10 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
   for (std::size_t i = 0; i < store_.shops.size(); ++i)
     if (store_.shops[i].access_token == token) shop = i;
   if (shop == store_.shops.size())
-    return {401, R"j({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})j", {}};
+    return {
+        401,
+        R"j({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})j",
+        {}};
 
   unsigned fault = 0;
   if (!injected_.empty()) {
@@ -436,7 +471,8 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
   }
   if (fault >= 500) {
     ++stats_.injected_5xx;
-    return {fault, R"({"errors":"Internal error. Looks like something went wrong on our end."})", {}};
+    return {
+        fault, R"({"errors":"Internal error. Looks like something went wrong on our end."})", {}};
   }
 
   auto bad = [&](std::string message) {
@@ -451,7 +487,8 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
   std::string_view document;
   if (parser.parse(body.data(), body.size()).get(req) != simdjson::SUCCESS ||
       req["query"].get(document) != simdjson::SUCCESS)
-    return {400, R"({"errors":"Bad Request: body must be {\"query\": ..., \"variables\": ...}"})", {}};
+    return {
+        400, R"({"errors":"Bad Request: body must be {\"query\": ..., \"variables\": ...}"})", {}};
   simdjson::dom::element vars;
   if (req["variables"].get(vars) != simdjson::SUCCESS) vars = {};
   auto op = parse_operation(document, vars);
@@ -459,17 +496,24 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
 
   auto& state = shops_[shop];
   auto now = SteadyClock::now();
-  state.available = std::min(options_.bucket_size,
-                             state.available + options_.restore_rate *
-                                                   std::chrono::duration<double>(now - state.last).count());
+  state.available =
+      std::min(options_.bucket_size,
+               state.available +
+                   options_.restore_rate * std::chrono::duration<double>(now - state.last).count());
   state.last = now;
   const int requested = requested_cost(op.value());
   auto cost = [&](std::optional<int> actual) {
     JsonWriter w;
     w.key("extensions").begin_object().key("cost").begin_object();
     w.key("requestedQueryCost").number(requested).key("actualQueryCost");
-    if (actual) w.number(*actual); else w.null();
-    w.key("throttleStatus").begin_object().key("maximumAvailable").raw(std::to_string(options_.bucket_size));
+    if (actual)
+      w.number(*actual);
+    else
+      w.null();
+    w.key("throttleStatus")
+        .begin_object()
+        .key("maximumAvailable")
+        .raw(std::to_string(options_.bucket_size));
     w.key("currentlyAvailable").number(static_cast<std::int64_t>(state.available));
     w.key("restoreRate").raw(std::to_string(options_.restore_rate)).end_object();
     w.end_object().end_object();
@@ -477,19 +521,23 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
   };
   if (requested > options_.max_query_cost) {
     ++stats_.max_cost_exceeded;
-    return {200, R"({"errors":[{"message":"Query cost is )" + std::to_string(requested) +
-                     R"(, which exceeds the single query max cost limit (1000).","extensions":{"code":"MAX_COST_EXCEEDED"}}],)" +
-                     cost(std::nullopt) + "}",
-            {}};
+    return {
+        200,
+        R"({"errors":[{"message":"Query cost is )" + std::to_string(requested) +
+            R"(, which exceeds the single query max cost limit (1000).","extensions":{"code":"MAX_COST_EXCEEDED"}}],)" +
+            cost(std::nullopt) + "}",
+        {}};
   }
   if (requested > state.available) {
     ++stats_.throttled;
     ++state.throttled_streak;
-    stats_.max_throttled_streak =
-        std::max<std::uint64_t>(stats_.max_throttled_streak, static_cast<std::uint64_t>(state.throttled_streak));
-    return {200, R"({"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED","documentation":"https://shopify.dev/api/usage/rate-limits"}}],)" +
-                     cost(std::nullopt) + "}",
-            {}};
+    stats_.max_throttled_streak = std::max<std::uint64_t>(
+        stats_.max_throttled_streak, static_cast<std::uint64_t>(state.throttled_streak));
+    return {
+        200,
+        R"({"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED","documentation":"https://shopify.dev/api/usage/rate-limits"}}],)" +
+            cost(std::nullopt) + "}",
+        {}};
   }
   state.throttled_streak = 0;
   std::string error;

@@ -21,9 +21,9 @@
 namespace shopstream::sim {
 
 struct ApiOptions {
-  double bucket_size = 2000;   // maximumAvailable
-  double restore_rate = 100;   // points per second (Standard plan)
-  int max_query_cost = 1000;   // a single query's requested cost limit
+  double bucket_size = 2000;          // maximumAvailable
+  double restore_rate = 100;          // points per second (Standard plan)
+  int max_query_cost = 1000;          // a single query's requested cost limit
   double fail_429 = 0, fail_5xx = 0;  // probabilities per request
   std::uint64_t seed = 1;
 };

@@ -114,7 +114,8 @@ void Deliverer::work() {
         {"X-Shopify-API-Version", options_.api_version},
         {"X-Shopify-Webhook-Id", wh.webhook_id},
         {"X-Shopify-Event-Id", wh.event_id},
-        {"X-Shopify-Triggered-At", time::format_rfc3339_ms(time::Clock::time_point(std::chrono::seconds(wh.triggered_at)))},
+        {"X-Shopify-Triggered-At",
+         time::format_rfc3339_ms(time::Clock::time_point(std::chrono::seconds(wh.triggered_at)))},
     };
     auto reply = client->request("POST", "", headers, wh.body);
     if (reply && reply->status >= 200 && reply->status < 300) {

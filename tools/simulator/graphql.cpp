@@ -19,8 +19,10 @@ class Parser {
     skip();
     if (peek_name()) {
       auto kw = name();
-      if (kw == "mutation") op.mutation = true;
-      else if (kw != "query") throw ParseError("unsupported operation type " + kw);
+      if (kw == "mutation")
+        op.mutation = true;
+      else if (kw != "query")
+        throw ParseError("unsupported operation type " + kw);
       skip();
       if (peek_name()) name();  // the operation name
       skip();
@@ -52,13 +54,15 @@ class Parser {
     return i_ < s_.size() && (std::isalpha(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_');
   }
   void expect(char c) {
-    if (!peek(c)) throw ParseError(std::string("expected '") + c + "' at offset " + std::to_string(i_));
+    if (!peek(c))
+      throw ParseError(std::string("expected '") + c + "' at offset " + std::to_string(i_));
     ++i_;
   }
   std::string name() {
     skip();
     std::size_t b = i_;
-    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) ++i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_'))
+      ++i_;
     if (b == i_) throw ParseError("expected a name at offset " + std::to_string(i_));
     return std::string(s_.substr(b, i_ - b));
   }
@@ -96,7 +100,8 @@ class Parser {
       ++i_;
       return out;
     }
-    if (c == '{' || c == '[') throw ParseError("input objects and lists must be passed as variables");
+    if (c == '{' || c == '[')
+      throw ParseError("input objects and lists must be passed as variables");
     std::size_t b = i_;
     while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' ||
                               s_[i_] == '-' || s_[i_] == '.'))

@@ -53,7 +53,8 @@ std::map<std::string, std::string> parse_flags(int argc, char** argv) {
       std::exit(0);
     }
     if (a.rfind("--", 0) != 0 || i + 1 >= argc) {
-      std::fprintf(stderr, "shopify-sim: expected --flag value, got '%s' (see --help)\n", a.c_str());
+      std::fprintf(stderr, "shopify-sim: expected --flag value, got '%s' (see --help)\n",
+                   a.c_str());
       std::exit(2);
     }
     flags[a.substr(2)] = argv[++i];
@@ -114,7 +115,8 @@ int main(int argc, char** argv) {
   const auto ready_file = take("ready-file", "");
   const auto dump = take("dump", "");
   if (!flags.empty()) {
-    std::fprintf(stderr, "shopify-sim: unknown flag --%s (see --help)\n", flags.begin()->first.c_str());
+    std::fprintf(stderr, "shopify-sim: unknown flag --%s (see --help)\n",
+                 flags.begin()->first.c_str());
     return 2;
   }
   if (spec.shops < 1 || delivery.rate <= 0) {
@@ -133,9 +135,10 @@ int main(int argc, char** argv) {
   }
   sim::AdminApi api(store, api_options);
   static const std::vector<std::string> kTopics = {
-      "orders/create", "orders/updated", "orders/paid", "orders/fulfilled", "orders/cancelled",
-      "orders/delete", "refunds/create", "products/create", "products/update", "products/delete",
-      "customers/create", "customers/update", "customers/delete", "customers/redact"};
+      "orders/create",    "orders/updated",  "orders/paid",      "orders/fulfilled",
+      "orders/cancelled", "orders/delete",   "refunds/create",   "products/create",
+      "products/update",  "products/delete", "customers/create", "customers/update",
+      "customers/delete", "customers/redact"};
   if (!webhook_url.empty()) api.subscribe_all(webhook_url, kTopics);
   sim::Deliverer deliverer(store, api, delivery);
 
@@ -151,8 +154,8 @@ int main(int argc, char** argv) {
     auto target = parse_target(std::string(req.target()));
     if (!target) return void(respond(json_response(400, "bad_target")));
     const auto& path = target->path;
-    if (req.method() == http::verb::post && path.rfind("/admin/api/", 0) == 0 &&
-        path.size() > 13 && path.substr(path.size() - 13) == "/graphql.json") {
+    if (req.method() == http::verb::post && path.rfind("/admin/api/", 0) == 0 && path.size() > 13 &&
+        path.substr(path.size() - 13) == "/graphql.json") {
       auto token = req["X-Shopify-Access-Token"];
       auto answer = api.graphql({token.data(), token.size()}, req.body());
       auto res = json(answer.status, std::move(answer.body));
@@ -161,14 +164,14 @@ int main(int argc, char** argv) {
     }
     if (path == "/sim/state") return void(respond(json(200, sim::dump_json(store))));
     if (path == "/sim/stats")
-      return void(respond(json(200, "{\"api\":" + api.stats_json() +
-                                        ",\"delivery\":" + deliverer.stats_json() + "}")));
+      return void(respond(json(
+          200, "{\"api\":" + api.stats_json() + ",\"delivery\":" + deliverer.stats_json() + "}")));
     if (path == "/sim/shops") {
       std::string out = "[";
       for (const auto& s : store.shops)
         out += std::string(out.size() > 1 ? "," : "") + "{\"domain\":\"" + s.domain +
-               "\",\"access_token\":\"" + s.access_token + "\",\"utc_offset_minutes\":" +
-               std::to_string(s.utc_offset_minutes) + "}";
+               "\",\"access_token\":\"" + s.access_token +
+               "\",\"utc_offset_minutes\":" + std::to_string(s.utc_offset_minutes) + "}";
       return void(respond(json(200, out + "]")));
     }
     if (path == "/sim/fail" && req.method() == http::verb::post) {
@@ -187,8 +190,9 @@ int main(int argc, char** argv) {
     respond(json_response(404, "not_found"));
   });
   auto colon = listen.rfind(':');
-  auto port = server.listen(listen.substr(0, colon),
-                            static_cast<std::uint16_t>(std::atoi(listen.substr(colon + 1).c_str())));
+  auto port =
+      server.listen(listen.substr(0, colon),
+                    static_cast<std::uint16_t>(std::atoi(listen.substr(colon + 1).c_str())));
   if (!port) {
     std::fprintf(stderr, "shopify-sim: cannot listen on %s: %s\n", listen.c_str(),
                  port.error().message.c_str());
@@ -197,15 +201,19 @@ int main(int argc, char** argv) {
   pool.start();
   std::string base = "http://127.0.0.1:" + std::to_string(port.value());
   std::size_t entities = 0;
-  for (const auto& s : store.shops) entities += s.products.size() + s.customers.size() + s.orders.size();
+  for (const auto& s : store.shops)
+    entities += s.products.size() + s.customers.size() + s.orders.size();
   log::info("simulated store serving",
-            {{"admin_api_url", base}, {"shops", static_cast<std::int64_t>(store.shops.size())},
+            {{"admin_api_url", base},
+             {"shops", static_cast<std::int64_t>(store.shops.size())},
              {"entities", static_cast<std::int64_t>(entities)},
              {"webhooks", static_cast<std::int64_t>(store.history.size())},
              {"webhook_url", webhook_url}});
   if (!webhook_url.empty()) deliverer.start();
   if (!ready_file.empty())
-    if (auto err = write_ready_file(ready_file, std::vector<std::pair<std::string, std::string>>{{"admin_api_url", base}, {"port", std::to_string(port.value())}})) {
+    if (auto err = write_ready_file(
+            ready_file, std::vector<std::pair<std::string, std::string>>{
+                            {"admin_api_url", base}, {"port", std::to_string(port.value())}})) {
       std::fprintf(stderr, "shopify-sim: %s\n", err->message.c_str());
       return 1;
     }

@@ -26,13 +26,18 @@ Cents Order::gross() const {
   for (const auto& li : line_items) g += li.price * li.quantity;
   return g;
 }
-Cents Order::subtotal() const { return gross() - discounts(); }
-Cents Order::total() const { return subtotal() + shipping + tax; }
+Cents Order::subtotal() const {
+  return gross() - discounts();
+}
+Cents Order::total() const {
+  return subtotal() + shipping + tax;
+}
 
 std::string money(Cents c) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%s%lld.%02lld", c < 0 ? "-" : "",
-                static_cast<long long>(std::llabs(c) / 100), static_cast<long long>(std::llabs(c) % 100));
+                static_cast<long long>(std::llabs(c) / 100),
+                static_cast<long long>(std::llabs(c) % 100));
   return buf;
 }
 
@@ -62,20 +67,31 @@ void time_field(JsonWriter& w, std::string_view k, Epoch t, int offset) {
     w.string(local_time(t, offset));
 }
 
-const char* const kFirst[] = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Linus",
-                              "Margaret", "Dennis", "Frances", "Zoë", "José"};
-const char* const kLast[] = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson",
-                             "Torvalds", "Hamilton", "Ritchie", "Allen", "Müller", "O'Brien"};
-const char* const kNouns[] = {"Mug", "Shirt", "Poster", "Sticker", "Notebook", "Cap", "Tote",
-                              "Hoodie", "Socks", "Pin"};
-const char* const kAdjectives[] = {"Classic", "Vintage", "Bold", "Quiet", "Bright", "Slow",
-                                   "Fast", "Tiny", "Grand", "Plain"};
+const char* const kFirst[] = {"Ada",   "Grace",    "Alan",   "Edsger",  "Barbara", "Ken",
+                              "Linus", "Margaret", "Dennis", "Frances", "Zoë",     "José"};
+const char* const kLast[] = {"Lovelace", "Hopper",   "Turing",  "Dijkstra", "Liskov", "Thompson",
+                             "Torvalds", "Hamilton", "Ritchie", "Allen",    "Müller", "O'Brien"};
+const char* const kNouns[] = {"Mug", "Shirt", "Poster", "Sticker", "Notebook",
+                              "Cap", "Tote",  "Hoodie", "Socks",   "Pin"};
+const char* const kAdjectives[] = {"Classic", "Vintage", "Bold", "Quiet", "Bright",
+                                   "Slow",    "Fast",    "Tiny", "Grand", "Plain"};
 const int kOffsets[] = {-300, 60, 330, -480, 600, -210};
 
 enum class Kind {
-  kCreateProduct, kUpdateProduct, kDeleteProduct,
-  kCreateCustomer, kUpdateCustomer, kDeleteCustomer, kRedactCustomer,
-  kCreateOrder, kPayOrder, kFulfillOrder, kEditOrder, kRefundOrder, kCancelOrder, kDeleteOrder,
+  kCreateProduct,
+  kUpdateProduct,
+  kDeleteProduct,
+  kCreateCustomer,
+  kUpdateCustomer,
+  kDeleteCustomer,
+  kRedactCustomer,
+  kCreateOrder,
+  kPayOrder,
+  kFulfillOrder,
+  kEditOrder,
+  kRefundOrder,
+  kCancelOrder,
+  kDeleteOrder,
 };
 
 struct Action {
@@ -162,7 +178,8 @@ class Generator {
         shop.products[p.id] = p;
         emit(s, "products/create", product_json(shop, p), t);
         if (chance(0.3)) schedule(t + uniform(3'600, 10 * 86'400), Kind::kUpdateProduct, p.id);
-        if (chance(0.03)) schedule(t + uniform(5 * 86'400, 12 * 86'400), Kind::kDeleteProduct, p.id);
+        if (chance(0.03))
+          schedule(t + uniform(5 * 86'400, 12 * 86'400), Kind::kDeleteProduct, p.id);
         break;
       }
       case Kind::kUpdateProduct: {
@@ -216,8 +233,9 @@ class Generator {
         c.deleted_at = t;
         std::erase(live_customers_, c.id);
         emit(s, "customers/delete",
-             "{\"id\":" + std::to_string(c.id) + ",\"tax_exemptions\":[],\"admin_graphql_api_id\":\"" +
-                 gid("Customer", c.id) + "\"}",
+             "{\"id\":" + std::to_string(c.id) +
+                 ",\"tax_exemptions\":[],\"admin_graphql_api_id\":\"" + gid("Customer", c.id) +
+                 "\"}",
              t);
         break;
       }
@@ -376,7 +394,11 @@ class Generator {
 void line_items_json(JsonWriter& w, const Order& o) {
   w.key("line_items").begin_array();
   for (const auto& li : o.line_items) {
-    w.begin_object().key("id").number(li.id).key("admin_graphql_api_id").string(gid("LineItem", li.id));
+    w.begin_object()
+        .key("id")
+        .number(li.id)
+        .key("admin_graphql_api_id")
+        .string(gid("LineItem", li.id));
     w.key("product_id").number(li.product_id).key("variant_id").number(li.variant_id);
     w.key("title").string(li.title).key("name").string(li.title).key("sku").string(li.sku);
     w.key("quantity").number(li.quantity).key("current_quantity").number(li.quantity);
@@ -428,9 +450,22 @@ std::string order_json(const Shop& shop, const Order& o) {
   line_items_json(w, o);
   w.key("shipping_lines").begin_array();
   if (o.shipping)
-    w.begin_object().key("id").number(o.id + 1).key("title").string("Standard").key("price").string(money(o.shipping)).end_object();
+    w.begin_object()
+        .key("id")
+        .number(o.id + 1)
+        .key("title")
+        .string("Standard")
+        .key("price")
+        .string(money(o.shipping))
+        .end_object();
   w.end_array();
-  w.key("tax_lines").begin_array().begin_object().key("title").string("Sales tax").key("rate").raw("0.08");
+  w.key("tax_lines")
+      .begin_array()
+      .begin_object()
+      .key("title")
+      .string("Sales tax")
+      .key("rate")
+      .raw("0.08");
   w.key("price").string(money(o.tax)).end_object().end_array();
   w.key("refunds").begin_array();
   for (const auto& r : o.refunds) {
@@ -486,8 +521,16 @@ std::string refund_json(const Shop& shop, const Order& o, const Refund& r) {
   w.key("note").null().key("restock").boolean(true);
   w.key("refund_line_items").begin_array();
   for (const auto& l : r.lines)
-    w.begin_object().key("line_item_id").number(l.line_item_id).key("quantity").number(l.quantity)
-        .key("subtotal").raw(money(l.subtotal)).key("total_tax").raw("0.0").end_object();
+    w.begin_object()
+        .key("line_item_id")
+        .number(l.line_item_id)
+        .key("quantity")
+        .number(l.quantity)
+        .key("subtotal")
+        .raw(money(l.subtotal))
+        .key("total_tax")
+        .raw("0.0")
+        .end_object();
   w.end_array().end_object();
   return w.take();
 }
@@ -500,14 +543,30 @@ std::string dump_json(const Store& store) {
     w.begin_object().key("domain").string(shop.domain).key("utc_offset_minutes").number(off);
     w.key("products").begin_array();
     for (const auto& [_, p] : shop.products) {
-      w.begin_object().key("id").number(p.id).key("title").string(p.title).key("handle").string(p.handle);
-      w.key("vendor").string(p.vendor).key("product_type").string(p.product_type).key("status").string(p.status);
-      w.key("created_at").string(utc_time(p.created_at)).key("updated_at").string(utc_time(p.updated_at));
+      w.begin_object().key("id").number(p.id).key("title").string(p.title).key("handle").string(
+          p.handle);
+      w.key("vendor")
+          .string(p.vendor)
+          .key("product_type")
+          .string(p.product_type)
+          .key("status")
+          .string(p.status);
+      w.key("created_at")
+          .string(utc_time(p.created_at))
+          .key("updated_at")
+          .string(utc_time(p.updated_at));
       w.key("deleted").boolean(p.deleted_at != 0).key("variants").begin_array();
       for (const auto& v : p.variants) {
-        w.begin_object().key("id").number(v.id).key("title").string(v.title).key("sku").string(v.sku);
-        w.key("price").string(money(v.price)).key("inventory_quantity").number(v.inventory_quantity);
-        w.key("inventory_item_id").number(v.inventory_item_id).key("updated_at").string(utc_time(v.updated_at));
+        w.begin_object().key("id").number(v.id).key("title").string(v.title).key("sku").string(
+            v.sku);
+        w.key("price")
+            .string(money(v.price))
+            .key("inventory_quantity")
+            .number(v.inventory_quantity);
+        w.key("inventory_item_id")
+            .number(v.inventory_item_id)
+            .key("updated_at")
+            .string(utc_time(v.updated_at));
         w.end_object();
       }
       w.end_array().end_object();
@@ -517,34 +576,66 @@ std::string dump_json(const Store& store) {
       w.begin_object().key("id").number(c.id).key("email").string_or_null(c.email);
       w.key("first_name").string_or_null(c.first_name).key("last_name").string_or_null(c.last_name);
       w.key("phone").string_or_null(c.phone).key("state").string(c.state);
-      w.key("created_at").string(utc_time(c.created_at)).key("updated_at").string(utc_time(c.updated_at));
-      w.key("deleted").boolean(c.deleted_at != 0).key("redacted").boolean(c.redacted_at != 0).end_object();
+      w.key("created_at")
+          .string(utc_time(c.created_at))
+          .key("updated_at")
+          .string(utc_time(c.updated_at));
+      w.key("deleted")
+          .boolean(c.deleted_at != 0)
+          .key("redacted")
+          .boolean(c.redacted_at != 0)
+          .end_object();
     }
     w.end_array().key("orders").begin_array();
     for (const auto& [_, o] : shop.orders) {
       w.begin_object().key("id").number(o.id).key("name").string("#" + std::to_string(o.number));
       w.key("email").string_or_null(o.email).key("customer_id");
-      if (o.customer_id) w.number(o.customer_id); else w.null();
+      if (o.customer_id)
+        w.number(o.customer_id);
+      else
+        w.null();
       w.key("currency").string(o.currency).key("subtotal_price").string(money(o.subtotal()));
       w.key("total_price").string(money(o.total())).key("total_tax").string(money(o.tax));
-      w.key("total_discounts").string(money(o.discounts())).key("total_shipping").string(money(o.shipping));
+      w.key("total_discounts")
+          .string(money(o.discounts()))
+          .key("total_shipping")
+          .string(money(o.shipping));
       w.key("gross").string(money(o.gross()));
-      w.key("financial_status").string(o.financial_status).key("fulfillment_status").string_or_null(o.fulfillment_status);
+      w.key("financial_status")
+          .string(o.financial_status)
+          .key("fulfillment_status")
+          .string_or_null(o.fulfillment_status);
       w.key("test").boolean(o.test).key("created_at").string(utc_time(o.created_at));
       w.key("local_date").string(local_date(o.created_at, off));
       w.key("updated_at").string(utc_time(o.updated_at)).key("cancelled_at");
-      if (o.cancelled_at) w.string(utc_time(o.cancelled_at)); else w.null();
+      if (o.cancelled_at)
+        w.string(utc_time(o.cancelled_at));
+      else
+        w.null();
       w.key("deleted").boolean(o.deleted_at != 0).key("line_items").begin_array();
       for (const auto& li : o.line_items) {
         w.begin_object().key("id").number(li.id).key("product_id").number(li.product_id);
-        w.key("variant_id").number(li.variant_id).key("title").string(li.title).key("sku").string(li.sku);
+        w.key("variant_id")
+            .number(li.variant_id)
+            .key("title")
+            .string(li.title)
+            .key("sku")
+            .string(li.sku);
         w.key("quantity").number(li.quantity).key("price").string(money(li.price));
         w.key("total_discount").string(money(li.discount)).end_object();
       }
       w.end_array().key("refunds").begin_array();
       for (const auto& r : o.refunds)
-        w.begin_object().key("id").number(r.id).key("created_at").string(utc_time(r.created_at))
-            .key("local_date").string(local_date(r.created_at, off)).key("amount").string(money(r.amount())).end_object();
+        w.begin_object()
+            .key("id")
+            .number(r.id)
+            .key("created_at")
+            .string(utc_time(r.created_at))
+            .key("local_date")
+            .string(local_date(r.created_at, off))
+            .key("amount")
+            .string(money(r.amount()))
+            .end_object();
       w.end_array().end_object();
     }
     w.end_array().end_object();

@@ -1,0 +1,180 @@
+// The reconciler end to end: the simulated store delivers its webhooks (with drops,
+// duplicates, reordering and delays) to a real ingress, the projector fills Postgres from
+// the run's Kafka (mock or real), and one reconcile pass closes every gap.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <pqxx/pqxx>
+
+#include "ingress/reconcile/subscriptions.hpp"
+#include "tests/support/ingress_fixture.hpp"
+#include "tests/support/kafka.hpp"
+#include "tests/support/projector_fixture.hpp"
+#include "tests/support/simulator.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace shopstream;
+using namespace shopstream::test;
+
+namespace {
+
+constexpr const char* kShop = "sim-store-1.myshopify.com";
+
+// Every record in the fixture's topics has been applied (or deadlettered).
+bool projector_caught_up(ProjectorFixture& f) {
+  return wait_until(
+      [&] {
+        std::size_t records = 0;
+        for (const char* s : {"orders", "products", "customers", "compliance"})
+          records += read_topic(f.settings().kafka_brokers, f.settings().topic_prefix + s).size();
+        auto r = f.query("SELECT coalesce(sum(next_offset), 0) FROM shopstream.consumer_offsets");
+        return r[0][0].as<std::size_t>() >= records;
+      },
+      std::chrono::seconds(120), std::chrono::milliseconds(250));
+}
+
+int reconcile(ProjectorFixture& f, Simulator& sim, const std::vector<std::string>& flags,
+              const std::string& log, std::function<void(ChildProcess&)> while_running = nullptr) {
+  std::vector<std::string> argv = {SHOPSTREAM_BINARY, "reconcile"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  ChildProcess p(argv,
+                 {{"SHOPSTREAM_KAFKA_BROKERS", f.settings().kafka_brokers},
+                  {"SHOPSTREAM_TOPIC_PREFIX", f.settings().topic_prefix},
+                  {"SHOPSTREAM_DATABASE_URL", f.settings().database_url},
+                  {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
+                  {"SHOPIFY_SHOP_DOMAIN", kShop},
+                  {"SHOPIFY_ACCESS_TOKEN", "shpat_sim_1"},
+                  {"SHOPIFY_ADMIN_API_URL", sim.url()}},
+                 std::string(SHOPSTREAM_TEST_TMP) + "/" + log);
+  if (while_running) while_running(p);
+  return p.wait(std::chrono::minutes(5)).value_or(-1);
+}
+
+void require_equal(ProjectorFixture& f, Simulator& sim) {
+  REQUIRE(projector_caught_up(f));
+  auto diffs = compare_with_dump(f.settings().database_url, sim.get("/sim/state"));
+  for (std::size_t i = 0; i < diffs.size() && i < 10; ++i) MESSAGE(diffs[i]);
+  CHECK(diffs.empty());
+}
+
+}  // namespace
+
+TEST_CASE("one reconcile pass closes every gap that lossy webhook delivery left") {
+  ProjectorFixture f;
+  IngressFixture ingress([&](Settings& s) { s.topic_prefix = f.settings().topic_prefix; });
+  f.start();
+  const std::string webhook_url =
+      "http://127.0.0.1:" + std::to_string(ingress.port()) + "/webhooks/shopify";
+  Simulator sim({"--seed",    "7",       "--products",       "150",       "--customers", "500",
+                 "--orders",  "1500",    "--webhook-url",    webhook_url, "--secret",    kSecret,
+                 "--drop",    "0.2",     "--duplicate",      "0.05",      "--reorder",   "0.05",
+                 "--delay",   "0.05",    "--rate",           "3000",      "--bucket",    "1000000",
+                 "--restore", "1000000", "--max-query-cost", "1000"});
+  REQUIRE(sim.deliveries_done(std::chrono::minutes(3)));
+  CHECK(sim.stat({"delivery", "dropped"}) > 500);
+  CHECK(sim.stat({"delivery", "duplicated"}) > 100);
+  CHECK(sim.stat({"delivery", "delayed"}) > 100);
+  REQUIRE(projector_caught_up(f));
+  // The webhooks alone leave the read models wrong...
+  CHECK(compare_with_dump(f.settings().database_url, sim.get("/sim/state")).size() > 100);
+
+  // ...one full pass makes them right, with the records marked as the reconciler's.
+  CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-e2e.log") == 0);
+  require_equal(f, sim);
+  auto orders = read_topic(f.settings().kafka_brokers, f.settings().topic_prefix + "orders");
+  std::size_t reconciled = 0;
+  for (const auto& r : orders)
+    if (r.headers.at("shopstream-source") == "reconciler") {
+      ++reconciled;
+      CHECK(r.headers.count("x-shopify-topic") == 1);
+      CHECK(r.headers.at("x-shopify-shop-domain") == kShop);
+      CHECK(r.key.rfind(std::string(kShop) + "/", 0) == 0);
+    }
+  CHECK(reconciled > 100);
+  auto wm = f.query("SELECT count(*) FROM shopstream.reconcile_watermarks WHERE shop_domain = '" +
+                    std::string(kShop) + "'");
+  CHECK(wm[0][0].as<int>() == 3);
+
+  // A second pass finds nothing left to publish.
+  const auto before = orders.size();
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-e2e-2.log") == 0);
+  CHECK(read_topic(f.settings().kafka_brokers, f.settings().topic_prefix + "orders").size() ==
+        before);
+}
+
+TEST_CASE("under a small bucket the reconciler paces itself, retries and reads each page once") {
+  ProjectorFixture f;
+  f.start();
+  // No webhooks at all: everything comes from the Admin API, 1000-point bucket.
+  Simulator sim({"--seed", "11", "--products", "20", "--customers", "60", "--orders", "120",
+                 "--bucket", "1000", "--restore", "400"});
+  sim.post("/sim/fail?status=429&count=1");
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-bucket.log", [&](ChildProcess&) {
+          // A 5xx in the middle of the pass, once it is under way.
+          REQUIRE(wait_until(
+              [&] {
+                return sim.stat({"api", "pages", "orders"}) >= 3;
+              },
+              std::chrono::minutes(2)));
+          sim.post("/sim/fail?status=503&count=1");
+        }) == 0);
+  CHECK(sim.stat({"api", "injected_429"}) == 1);
+  CHECK(sim.stat({"api", "injected_5xx"}) == 1);
+  CHECK(sim.stat({"api", "max_throttled_streak"}) <= 1);
+  CHECK(sim.stat({"api", "duplicate_pages"}) == 0);
+  CHECK(sim.stat({"api", "max_cost_exceeded"}) == 0);
+  CHECK(sim.stat({"api", "items", "orders"}) > 100);
+  require_equal(f, sim);
+}
+
+TEST_CASE(
+    "a reconciler killed mid-pass resumes from a watermark that only covers durable records") {
+  ProjectorFixture f;
+  f.start();
+  Simulator sim({"--seed", "12", "--products", "20", "--customers", "60", "--orders", "150",
+                 "--bucket", "1000", "--restore", "300"});
+  reconcile(f, sim, {"--once"}, "reconcile-killed.log", [&](ChildProcess& p) {
+    REQUIRE(wait_until(
+        [&] {
+          return sim.stat({"api", "pages", "orders"}) >= 10;
+        },
+        std::chrono::minutes(2), std::chrono::milliseconds(5)));
+    p.signal(SIGKILL);
+  });
+  REQUIRE(projector_caught_up(f));
+  auto held = f.query("SELECT count(*) FROM shopstream.orders")[0][0].as<int>();
+  CHECK(held > 0);
+  CHECK(held < 150);
+  // Whatever the watermark says was covered is in the read models.
+  auto wm =
+      f.query("SELECT count(*) FROM shopstream.reconcile_watermarks w WHERE w.entity = 'orders'");
+  CHECK(wm[0][0].as<int>() == 1);
+  CHECK(reconcile(f, sim, {"--once", "--reconcile-overlap", "0s"}, "reconcile-resumed.log") == 0);
+  require_equal(f, sim);
+}
+
+TEST_CASE("a webhook subscription Shopify deleted is re-created") {
+  Simulator sim({"--seed", "3", "--orders", "5", "--webhook-url",
+                 "http://127.0.0.1:9/webhooks/shopify", "--secret", "x", "--rate", "100000",
+                 "--retry-base-ms", "1", "--max-retries", "0"});
+  // Every delivery fails at once: Shopify deletes the subscriptions that failed.
+  REQUIRE(sim.deliveries_done(std::chrono::minutes(1)));
+  CHECK(sim.stat({"api", "subscriptions_deleted"}) > 0);
+  sim.post("/sim/subscriptions/delete?shop=sim-store-1.myshopify.com&topic=orders/updated");
+  const auto live_before = sim.stat({"api", "subscriptions_live"});
+
+  ProjectorFixture f;
+  CHECK(reconcile(f, sim,
+                  {"--subscriptions", "--webhook-url", "http://127.0.0.1:9/webhooks/shopify"},
+                  "reconcile-subscriptions.log") == 0);
+  const auto created = sim.stat({"api", "subscriptions_created"});
+  CHECK(created > 0);
+  CHECK(sim.stat({"api", "subscriptions_live"}) == live_before + created);
+  // Every topic shopstream needs is there now; a second check repairs nothing.
+  CHECK(reconcile(f, sim,
+                  {"--subscriptions", "--webhook-url", "http://127.0.0.1:9/webhooks/shopify"},
+                  "reconcile-subscriptions-2.log") == 0);
+  CHECK(sim.stat({"api", "subscriptions_created"}) == created);
+  CHECK(sim.stat({"api", "subscriptions_live"}) >=
+        static_cast<std::int64_t>(ingress::reconcile::required_topics().size()));
+}
