@@ -1,6 +1,8 @@
 // The dashboard and alert rules in deploy/ may use only metric names the code exports.
 #include <doctest/doctest.h>
 
+#include "ingress/reconcile/metrics.hpp"
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -18,6 +20,7 @@ TEST_CASE("deploy/ names only exported metrics") {
   shopstream::ingress::IngressMetrics::get();
   shopstream::kafka::producer_metrics();
   shopstream::consumers::ProjectorMetrics::get();
+  shopstream::ingress::reconcile::Metrics::get();
   auto& sse = shopstream::consumers::sse::SseMetrics::get();
   // Families with labels exist once a child does.
   sse.resume("ok");
