@@ -13,7 +13,7 @@ mkdir -p "$state"
 echo "==> building (Release) in build-release/" >&2
 cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream >&2
+cmake --build "$root/build-release" --target shopstream shopify-sim >&2
 
 echo "==> starting a local Postgres in .local/pg" >&2
 db_url=$("$root/tools/postgres/pg.sh" start "$state/pg")
@@ -77,6 +77,16 @@ curl -i -X POST '$webhook_url' \\
   --data-binary '$body'
 
 See it in Kafka:  kcat -C -b $brokers -t shopify.orders -e -f '%k %h\\n%s\\n'
+
+A simulated store: 1,000 orders delivered with 20% of the webhooks lost, then one
+reconcile pass that backfills them from its GraphQL Admin API (see README, Reconciler):
+
+$root/build-release/tools/simulator/shopify-sim --webhook-url '$webhook_url' \\
+  --secret '$SHOPIFY_API_SECRET' --drop 0.2 --restore 1000 --listen 127.0.0.1:8099 &
+SHOPSTREAM_KAFKA_BROKERS=$brokers SHOPSTREAM_DATABASE_URL='$SHOPSTREAM_DATABASE_URL' \\
+SHOPSTREAM_METRICS_ADDR=127.0.0.1:0 SHOPIFY_SHOP_DOMAIN=sim-store-1.myshopify.com \\
+SHOPIFY_ACCESS_TOKEN=shpat_sim_1 SHOPIFY_ADMIN_API_URL=http://127.0.0.1:8099 \\
+  $root/build-release/shopstream reconcile --once --full
 
 MSG
 wait "$pid"
