@@ -176,6 +176,7 @@ PassSummary run_pass(const std::string& shop, AdminClient& api, ReadModels& db,
                      Publisher& publisher, const PassOptions& options) {
   PassSummary summary;
   const auto start = std::chrono::steady_clock::now();
+  const CallStats before = api.stats();  // the client lives across passes
   try {
     auto body = api.query(kShopQuery, "{}", 1);
     if (!body) throw PageFailure(body.error().message);
@@ -194,7 +195,10 @@ PassSummary run_pass(const std::string& shop, AdminClient& api, ReadModels& db,
     summary.ok = false;
     summary.error = std::string("Postgres: ") + e.what();
   }
-  summary.api = api.stats();
+  const CallStats& after = api.stats();
+  summary.api = {after.calls - before.calls, after.throttled - before.throttled,
+                 after.retries - before.retries, after.cost - before.cost,
+                 after.waited_seconds - before.waited_seconds};
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
