@@ -172,7 +172,9 @@ const std::vector<Option>& all_options() {
       {"dashboard-secret", "SHOPSTREAM_DASHBOARD_SECRET", "SECRET",
        "Signs per-shop dashboard access tokens.", "", true,
        set_nonempty(&Settings::dashboard_secret)},
-      {"shop", "", "SHOP.myshopify.com", "The shop the token grants access to.", "", false,
+      {"shop", "", "SHOP.myshopify.com",
+       "token: the shop the token grants access to; reconcile: only this configured shop.", "",
+       false,
        [](Settings& s, std::string_view v) -> std::optional<std::string> {
          if (v.empty() || v.find_first_of(" \n\r/") != std::string_view::npos)
            return "expected a shop domain such as example.myshopify.com";

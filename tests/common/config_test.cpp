@@ -72,3 +72,48 @@ TEST_CASE("help lists each accepted option with its environment variable") {
   CHECK(help.find("SHOPSTREAM_KAFKA_BROKERS") != std::string::npos);
   CHECK(help.find("--dashboard-addr") == std::string::npos);
 }
+
+TEST_CASE("the reconciler's settings: contract defaults, environment, flags and clear errors") {
+  const std::vector<std::string_view> accepted = {
+      "shop-domain",       "access-token", "admin-api-url", "api-version", "reconcile-interval",
+      "reconcile-overlap", "once",         "full",          "since",       "subscriptions",
+      "webhook-url",       "shop"};
+  auto d = load_settings(accepted, {}, env_of({}));
+  REQUIRE(d.ok());
+  CHECK(d->api_version == "2026-10");
+  CHECK(d->reconcile_interval == std::chrono::minutes(10));
+  CHECK_FALSE(d->since);
+  CHECK_FALSE(d->once);
+
+  auto s = load_settings(
+      accepted,
+      {"--once", "--full", "--since", "2026-11-20T00:00:00-05:00", "--shop", "a.myshopify.com"},
+      env_of({{"SHOPIFY_SHOP_DOMAIN", "a.myshopify.com"},
+              {"SHOPIFY_ACCESS_TOKEN", "shpat_x"},
+              {"SHOPIFY_ADMIN_API_URL", "http://127.0.0.1:9/"},
+              {"SHOPIFY_API_VERSION", "2025-01"},
+              {"SHOPSTREAM_RECONCILE_INTERVAL", "30s"}}));
+  REQUIRE(s.ok());
+  CHECK(s->once);
+  CHECK(s->full);
+  CHECK(s->since == 1'795'150'800);  // 2026-11-20T05:00:00Z
+  CHECK(s->shop_domain == "a.myshopify.com");
+  CHECK(s->token_shop == "a.myshopify.com");
+  CHECK(s->access_token == "shpat_x");
+  CHECK(s->api_version == "2025-01");
+  CHECK(s->reconcile_interval == std::chrono::seconds(30));
+
+  auto ago = load_settings(accepted, {"--since", "48h"}, env_of({}));
+  REQUIRE(ago.ok());
+  CHECK(*ago->since < std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                              .count() -
+                          47 * 3600);
+
+  auto bad_version = load_settings(accepted, {}, env_of({{"SHOPIFY_API_VERSION", "latest"}}));
+  REQUIRE_FALSE(bad_version.ok());
+  CHECK(bad_version.error().message.find("SHOPIFY_API_VERSION") != std::string::npos);
+  CHECK_FALSE(load_settings(accepted, {"--admin-api-url", "ftp://x"}, env_of({})).ok());
+  CHECK_FALSE(load_settings(accepted, {"--since", "yesterday"}, env_of({})).ok());
+  CHECK_FALSE(load_settings(accepted, {"--once=yes"}, env_of({})).ok());
+}
