@@ -22,15 +22,16 @@ struct EntityKind {
   std::string_view update_topic;  // when they hold it older
   std::string_view delete_topic;
   Result<Mapped> (*map)(simdjson::dom::element, int);
-  int first_page;  // before the first answer tells the cost of one node
+  double node_cost;  // requested per node, until an answer says (queries.hpp)
 };
 
 const EntityKind kKinds[] = {
     {"customers", kCustomersQuery, "customers/create", "customers/update", "customers/delete",
-     map_customer, 50},
+     map_customer, kCustomerNodeCost},
     {"products", kProductsQuery, "products/create", "products/update", "products/delete",
-     map_product, 5},
-    {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order, 2},
+     map_product, kProductNodeCost},
+    {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order,
+     kOrderNodeCost},
 };
 
 constexpr double kConnectionCost = 2;       // Shopify: a connection costs 2 + its items
@@ -59,8 +60,12 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
     if (auto w = db.watermark(shop, kind.name)) since = *w - options.overlap.count();
   std::set<std::int64_t> seen;  // --full: every live id at the source
   std::string after;
-  int first = kind.first_page;
-  double per_item = 0;
+  double per_item = kind.node_cost;
+  auto fit = [&] {
+    auto bucket = api.bucket();
+    return page_size(per_item, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
+  };
+  int first = fit();
   simdjson::dom::parser parser;
   for (;;) {
     if (options.stop && options.stop->load()) throw PageFailure("stopping");
@@ -72,14 +77,13 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
     else
       vars.null();
     vars.end_object();
-    const double estimate = per_item > 0 ? kConnectionCost + first * per_item : 0;
+    const double estimate = kConnectionCost + first * per_item;
     auto body = api.query(kind.document, vars.str(), estimate);
     if (!body) throw PageFailure(body.error().message);
     // Learn what one node costs, and size the next page to fit the limits.
     if (api.last_requested() > kConnectionCost) {
       per_item = (api.last_requested() - kConnectionCost) / first;
-      auto bucket = api.bucket();
-      first = page_size(per_item, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
+      first = fit();
     }
     simdjson::dom::element doc;
     simdjson::dom::array edges;

@@ -16,6 +16,15 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 inline constexpr int kLineItemsFirst = 20;
 inline constexpr int kRefundsFirst = 5;
 
+// What one node of each document requests under Shopify's cost model (objects 1,
+// connections 2 + first × item, scalars 0), so even the first page of a pass is paced and
+// sized: an order 1 + four MoneyBags 8 + customer 1 + shippingLines (2 + 3 × 3) +
+// lineItems (2 + 20 × 7) + refunds (2 + 5 × 33); a product 1 + variants (2 + 50 × 2); a
+// customer 1. Each answer's requestedQueryCost then corrects them.
+inline constexpr double kOrderNodeCost = 330;
+inline constexpr double kProductNodeCost = 103;
+inline constexpr double kCustomerNodeCost = 1;
+
 inline constexpr std::string_view kOrdersQuery =
     R"(query ReconcileOrders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {

@@ -68,10 +68,14 @@ TEST_CASE("the simulator prices the reconciler's queries the way Shopify's cost 
   // lineItems 2 + 20 × 7; refunds 2 + 5 × (1 + 2 + 10 × 3).
   const int per_order = 1 + 8 + 1 + (2 + 3 * 3) + (2 + 20 * 7) + (2 + 5 * 33);
   CHECK(shopstream::sim::requested_cost(op.value()) == 2 + 3 * per_order);
+  CHECK(per_order == kOrderNodeCost);  // what the reconciler assumes before an answer
+  auto products = shopstream::sim::parse_operation(kProductsQuery, vars);
+  REQUIRE(products);
+  CHECK(shopstream::sim::requested_cost(products.value()) == 2 + 3 * kProductNodeCost);
   auto cust = shopstream::sim::parse_operation(kCustomersQuery,
                                                p.parse(std::string(R"({"first":250})")).value());
   REQUIRE(cust);
-  CHECK(shopstream::sim::requested_cost(cust.value()) == 252);
+  CHECK(shopstream::sim::requested_cost(cust.value()) == 2 + 250 * kCustomerNodeCost);
   auto data = p.parse(std::string(R"({"orders":{"pageInfo":{"hasNextPage":false},"edges":[
     {"node":{"legacyResourceId":"1","totalPriceSet":{"shopMoney":{"amount":"1.00"}},
              "lineItems":{"edges":[{"node":{"id":"x"}},{"node":{"id":"y"}}]},"refunds":[]}}]}})"))
