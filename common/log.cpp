@@ -82,6 +82,8 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.6g", *d);
       line += buf;
+    } else if (auto j = std::get_if<Json>(&f.value)) {
+      line += j->text;
     } else {
       line += std::get<bool>(f.value) ? "true" : "false";
     }

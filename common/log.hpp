@@ -12,14 +12,20 @@ namespace shopstream::log {
 
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
+// A value already in JSON form (an object or array made with JsonWriter), written as is.
+struct Json {
+  std::string_view text;
+};
+
 struct Field {
   std::string_view key;
-  std::variant<std::string_view, std::int64_t, double, bool> value;
+  std::variant<std::string_view, std::int64_t, double, bool, Json> value;
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
   Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
   Field(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
   Field(std::string_view k, bool v) : key(k), value(v) {}
   Field(std::string_view k, double v) : key(k), value(v) {}
+  Field(std::string_view k, Json v) : key(k), value(v) {}
   template <typename I, typename = std::enable_if_t<std::is_integral_v<I>>>
   Field(std::string_view k, I v) : key(k), value(static_cast<std::int64_t>(v)) {}
 };

@@ -197,11 +197,14 @@ int run_reconcile(const Settings& settings) {
       if (summary.ok) {
         m.last_success.Add({{"shop", shop}})
             .Set(std::chrono::duration<double>(shopstream::time::now().time_since_epoch()).count());
-        log::info("reconcile pass done", {{"shop", shop}, {"summary", summary_json(summary)}});
+        log::info("reconcile pass done",
+                  {{"shop", shop}, {"summary", log::Json{summary_json(summary)}}});
       } else {
         all_ok = false;
         log::error("reconcile pass failed; the next pass resumes from the watermark",
-                   {{"shop", shop}, {"error", summary.error}, {"summary", summary_json(summary)}});
+                   {{"shop", shop},
+                    {"error", summary.error},
+                    {"summary", log::Json{summary_json(summary)}}});
       }
     }
     if (!all_ok) exit_code = 1;
