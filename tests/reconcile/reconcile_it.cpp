@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <fstream>
 #include <pqxx/pqxx>
 
 #include "ingress/reconcile/subscriptions.hpp"
@@ -33,19 +34,26 @@ bool projector_caught_up(ProjectorFixture& f) {
       std::chrono::seconds(120), std::chrono::milliseconds(250));
 }
 
+// Runs `shopstream reconcile` against the simulator: shop 1 alone, or every shop of
+// `shops_file` when one is given.
 int reconcile(ProjectorFixture& f, Simulator& sim, const std::vector<std::string>& flags,
-              const std::string& log, std::function<void(ChildProcess&)> while_running = nullptr) {
+              const std::string& log, std::function<void(ChildProcess&)> while_running = nullptr,
+              const std::string& shops_file = "") {
   std::vector<std::string> argv = {SHOPSTREAM_BINARY, "reconcile"};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  ChildProcess p(argv,
-                 {{"SHOPSTREAM_KAFKA_BROKERS", f.settings().kafka_brokers},
-                  {"SHOPSTREAM_TOPIC_PREFIX", f.settings().topic_prefix},
-                  {"SHOPSTREAM_DATABASE_URL", f.settings().database_url},
-                  {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
-                  {"SHOPIFY_SHOP_DOMAIN", kShop},
-                  {"SHOPIFY_ACCESS_TOKEN", "shpat_sim_1"},
-                  {"SHOPIFY_ADMIN_API_URL", sim.url()}},
-                 std::string(SHOPSTREAM_TEST_TMP) + "/" + log);
+  std::map<std::string, std::string> env = {
+      {"SHOPSTREAM_KAFKA_BROKERS", f.settings().kafka_brokers},
+      {"SHOPSTREAM_TOPIC_PREFIX", f.settings().topic_prefix},
+      {"SHOPSTREAM_DATABASE_URL", f.settings().database_url},
+      {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
+      {"SHOPIFY_ADMIN_API_URL", sim.url()}};
+  if (shops_file.empty()) {
+    env["SHOPIFY_SHOP_DOMAIN"] = kShop;
+    env["SHOPIFY_ACCESS_TOKEN"] = "shpat_sim_1";
+  } else {
+    env["SHOPSTREAM_SHOPS_FILE"] = shops_file;
+  }
+  ChildProcess p(argv, env, std::string(SHOPSTREAM_TEST_TMP) + "/" + log);
   if (while_running) while_running(p);
   return p.wait(std::chrono::minutes(5)).value_or(-1);
 }
@@ -65,11 +73,12 @@ TEST_CASE("one reconcile pass closes every gap that lossy webhook delivery left"
   f.start();
   const std::string webhook_url =
       "http://127.0.0.1:" + std::to_string(ingress.port()) + "/webhooks/shopify";
-  Simulator sim({"--seed",    "7",       "--products",       "150",       "--customers", "500",
-                 "--orders",  "1500",    "--webhook-url",    webhook_url, "--secret",    kSecret,
-                 "--drop",    "0.2",     "--duplicate",      "0.05",      "--reorder",   "0.05",
-                 "--delay",   "0.05",    "--rate",           "3000",      "--bucket",    "1000000",
-                 "--restore", "1000000", "--max-query-cost", "1000"});
+  // Two shops at different UTC offsets, a few thousand entities in all.
+  Simulator sim({"--seed",      "7",       "--shops",   "2",      "--products",    "75",
+                 "--customers", "250",     "--orders",  "750",    "--webhook-url", webhook_url,
+                 "--secret",    kSecret,   "--drop",    "0.2",    "--duplicate",   "0.05",
+                 "--reorder",   "0.05",    "--delay",   "0.05",   "--rate",        "3000",
+                 "--bucket",    "1000000", "--restore", "1000000"});
   REQUIRE(sim.deliveries_done(std::chrono::minutes(3)));
   CHECK(sim.stat({"delivery", "dropped"}) > 500);
   CHECK(sim.stat({"delivery", "duplicated"}) > 100);
@@ -79,7 +88,11 @@ TEST_CASE("one reconcile pass closes every gap that lossy webhook delivery left"
   CHECK(compare_with_dump(f.settings().database_url, sim.get("/sim/state")).size() > 100);
 
   // ...one full pass makes them right, with the records marked as the reconciler's.
-  CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-e2e.log") == 0);
+  const std::string shops =
+      std::string(SHOPSTREAM_TEST_TMP) + "/shops-" + f.settings().topic_prefix;
+  std::ofstream(shops) << "# shop=access token\nsim-store-1.myshopify.com=shpat_sim_1\n"
+                          "sim-store-2.myshopify.com=shpat_sim_2\n";
+  CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-e2e.log", nullptr, shops) == 0);
   require_equal(f, sim);
   auto orders = read_topic(f.settings().kafka_brokers, f.settings().topic_prefix + "orders");
   std::size_t reconciled = 0;
@@ -87,17 +100,17 @@ TEST_CASE("one reconcile pass closes every gap that lossy webhook delivery left"
     if (r.headers.at("shopstream-source") == "reconciler") {
       ++reconciled;
       CHECK(r.headers.count("x-shopify-topic") == 1);
-      CHECK(r.headers.at("x-shopify-shop-domain") == kShop);
-      CHECK(r.key.rfind(std::string(kShop) + "/", 0) == 0);
+      const auto& shop = r.headers.at("x-shopify-shop-domain");
+      CHECK((shop == "sim-store-1.myshopify.com" || shop == "sim-store-2.myshopify.com"));
+      CHECK(r.key.rfind(shop + "/", 0) == 0);
     }
   CHECK(reconciled > 100);
-  auto wm = f.query("SELECT count(*) FROM shopstream.reconcile_watermarks WHERE shop_domain = '" +
-                    std::string(kShop) + "'");
-  CHECK(wm[0][0].as<int>() == 3);
+  auto wm = f.query("SELECT count(*) FROM shopstream.reconcile_watermarks");
+  CHECK(wm[0][0].as<int>() == 6);  // two shops × orders, products, customers
 
   // A second pass finds nothing left to publish.
   const auto before = orders.size();
-  CHECK(reconcile(f, sim, {"--once"}, "reconcile-e2e-2.log") == 0);
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-e2e-2.log", nullptr, shops) == 0);
   CHECK(read_topic(f.settings().kafka_brokers, f.settings().topic_prefix + "orders").size() ==
         before);
 }

@@ -133,6 +133,7 @@ class Generator {
 
   void play(std::size_t s) {
     actions_.clear();
+    live_customers_.clear();
     const Epoch start = spec_.start;
     const Epoch span = static_cast<Epoch>(spec_.days) * 86'400;
     for (int i = 0; i < spec_.products; ++i)

@@ -31,6 +31,21 @@ TEST_CASE("a seed gives one store, and another seed another") {
   CHECK(ids.size() == store.history.size());
 }
 
+TEST_CASE("several shops: each its own offset, token and customers") {
+  auto store = generate({.seed = 2, .shops = 3, .products = 5, .customers = 20, .orders = 40});
+  REQUIRE(store.shops.size() == 3);
+  std::set<int> offsets;
+  std::set<std::string> tokens;
+  for (const auto& shop : store.shops) {
+    offsets.insert(shop.utc_offset_minutes);
+    tokens.insert(shop.access_token);
+    for (const auto& [_, o] : shop.orders)
+      if (o.customer_id) CHECK(shop.customers.count(o.customer_id) == 1);
+  }
+  CHECK(offsets.size() == 3);
+  CHECK(tokens.size() == 3);
+}
+
 TEST_CASE("deliveries are dropped, duplicated, reordered and delayed in the proportions asked") {
   DeliveryOptions o;
   o.drop = 0.2, o.duplicate = 0.05, o.reorder = 0.05, o.delay = 0.05, o.seed = 3;
