@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "ingress/reconcile/subscriptions.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/ingress_fixture.hpp"
 #include "tests/support/kafka.hpp"
 #include "tests/support/projector_fixture.hpp"
@@ -190,4 +191,31 @@ TEST_CASE("a webhook subscription Shopify deleted is re-created") {
   CHECK(sim.stat({"api", "subscriptions_created"}) == created);
   CHECK(sim.stat({"api", "subscriptions_live"}) >=
         static_cast<std::int64_t>(ingress::reconcile::required_topics().size()));
+}
+
+TEST_CASE("as a daemon the reconciler passes every interval and stops cleanly on SIGTERM") {
+  ProjectorFixture f;
+  f.start();
+  Simulator sim({"--seed", "5", "--products", "5", "--customers", "10", "--orders", "20",
+                 "--bucket", "100000", "--restore", "100000"});
+  const std::string ready =
+      std::string(SHOPSTREAM_TEST_TMP) + "/daemon-" + f.settings().topic_prefix;
+  std::remove(ready.c_str());
+  auto passes = [&] {
+    auto url = json_field(read_file(ready), "metrics_url");
+    if (url.empty()) return 0.0;
+    auto port = std::stoi(url.substr(url.rfind(':') + 1));
+    auto body =
+        test::HttpClient(static_cast<std::uint16_t>(port)).request("GET", "/metrics", {}).body;
+    auto at = body.find("shopstream_reconcile_passes_total{result=\"ok\"} ");
+    return at == std::string::npos ? 0.0 : std::stod(body.substr(at + 47));
+  };
+  int code = reconcile(f, sim, {"--reconcile-interval", "1s", "--ready-file", ready},
+                       "reconcile-daemon.log", [&](ChildProcess& p) {
+                         CHECK(wait_until([&] { return passes() >= 3; }, std::chrono::seconds(60),
+                                          std::chrono::milliseconds(100)));
+                         p.signal(SIGTERM);
+                       });
+  CHECK(code == 0);
+  require_equal(f, sim);
 }
