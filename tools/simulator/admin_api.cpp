@@ -21,9 +21,10 @@ std::string gid(std::string_view type, std::int64_t id) {
   return "gid://shopify/" + std::string(type) + "/" + std::to_string(id);
 }
 
+// A MoneyBag as the reconciler selects it: shopMoney { amount }.
 void money_set(JsonWriter& w, std::string_view key, Cents c) {
   w.key(key).begin_object().key("shopMoney").begin_object().key("amount").string(money(c));
-  w.key("currencyCode").string("USD").end_object().end_object();
+  w.end_object().end_object();
 }
 
 // The `first` of a connection nested in a node selection, or `fallback`.
@@ -293,10 +294,17 @@ void write_connection(JsonWriter& w, const Field& f, const std::map<std::int64_t
   w.end_array().end_object();
 }
 
-void write_subscription(JsonWriter& w, const Subscription& s) {
-  w.begin_object().key("id").string(s.id).key("topic").string(s.topic).key("format").string("JSON");
-  w.key("endpoint").begin_object().key("__typename").string("WebhookHttpEndpoint");
-  w.key("callbackUrl").string(s.callback_url).end_object().end_object();
+void write_subscription(JsonWriter& w, const Field* sel, const Subscription& s) {
+  auto want = [&](std::string_view n) { return sel && sel->child(n); };
+  w.begin_object();
+  if (want("id")) w.key("id").string(s.id);
+  if (want("topic")) w.key("topic").string(s.topic);
+  if (want("format")) w.key("format").string("JSON");
+  if (want("endpoint")) {
+    w.key("endpoint").begin_object().key("__typename").string("WebhookHttpEndpoint");
+    w.key("callbackUrl").string(s.callback_url).end_object();
+  }
+  w.end_object();
 }
 
 }  // namespace
@@ -368,9 +376,14 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       int m = std::abs(shop.utc_offset_minutes);
       std::snprintf(offset, sizeof offset, "%c%02d%02d", shop.utc_offset_minutes < 0 ? '-' : '+',
                     m / 60, m % 60);
-      w.key("shop").begin_object().key("myshopifyDomain").string(shop.domain);
-      w.key("ianaTimezone").string("Etc/Simulated").key("timezoneOffset").string(offset);
-      w.key("timezoneOffsetMinutes").number(shop.utc_offset_minutes).end_object();
+      auto want = [&](std::string_view n) { return f.child(n) != nullptr; };
+      w.key("shop").begin_object();
+      if (want("myshopifyDomain")) w.key("myshopifyDomain").string(shop.domain);
+      if (want("ianaTimezone")) w.key("ianaTimezone").string("Etc/Simulated");
+      if (want("timezoneOffset")) w.key("timezoneOffset").string(offset);
+      if (want("timezoneOffsetMinutes"))
+        w.key("timezoneOffsetMinutes").number(shop.utc_offset_minutes);
+      w.end_object();
     } else if (f.name == "orders" || f.name == "products" || f.name == "customers") {
       std::string key = shop.domain + "|" + f.name + "|" +
                         (f.args.count("query") ? f.args.at("query") : "") + "|" +
@@ -396,7 +409,7 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       w.key("edges").begin_array();
       for (const auto& s : state.subscriptions) {
         w.begin_object().key("node");
-        write_subscription(w, s);
+        write_subscription(w, node_of(f), s);
         w.end_object();
       }
       w.end_array().end_object();
@@ -421,7 +434,7 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
         state.subscriptions.push_back(s);
         ++stats_.subscriptions_created;
         w.key("webhookSubscription");
-        write_subscription(w, s);
+        write_subscription(w, f.child("webhookSubscription"), s);
         w.key("userErrors").begin_array().end_array();
       }
       w.end_object();
