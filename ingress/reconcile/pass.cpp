@@ -59,6 +59,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
   if (!since && !options.full)
     if (auto w = db.watermark(shop, kind.name)) since = *w - options.overlap.count();
   std::set<std::int64_t> seen;  // --full: every live id at the source
+  bool seen_all = true;         // false: a node without a readable id; no deletes then
   std::string after;
   double per_item = kind.node_cost;
   auto fit = [&] {
@@ -99,6 +100,14 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
       ++tally.fetched;
       auto mapped = kind.map(node, offset);
       if (!mapped) {
+        // Still live at the source: it must not look deleted to --full.
+        std::string_view legacy;
+        auto id = node["legacyResourceId"].get(legacy) == simdjson::SUCCESS ? numeric_id(legacy)
+                                                                            : std::nullopt;
+        if (id)
+          seen.insert(*id);
+        else
+          seen_all = false;
         ++tally.skipped;
         m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "invalid"}}).Increment();
         log::warn("Admin API node skipped",
@@ -160,6 +169,11 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
     after = std::string(cursor);
   }
   if (!options.full) return;
+  if (!seen_all) {
+    log::warn("deletions not checked: a node had no readable id",
+              {{"shop", shop}, {"entity", kind.name}});
+    return;
+  }
   // Live in the read models, gone at the source: deleted while no webhook reached us.
   const auto now = time::format_rfc3339_ms(time::now());
   for (auto id : db.live_ids(kind.name, shop)) {
