@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build_pkgs=(g++ cmake ninja-build pkg-config clang-format
   libboost1.81-dev libssl-dev librdkafka-dev libpqxx-dev libpq-dev
   libsimdjson-dev prometheus-cpp-dev doctest-dev
-  postgresql openssl curl ca-certificates)
+  postgresql openssl curl ca-certificates tzdata)
 test_pkgs=(maven openjdk-17-jre-headless nodejs wrk nginx kcat procps xxd chromium)
 
 want=("${build_pkgs[@]}")

@@ -72,12 +72,12 @@ std::string amount(dom::element node, std::string_view key) {
 }
 
 // A UTC DateTime as REST writes it, at the shop's offset; empty when absent or null.
-std::string local_time(dom::element node, std::string_view key, int offset) {
+std::string local_time(dom::element node, std::string_view key, const ShopClock& clock) {
   auto t = text(node, key);
   if (t.empty()) return {};
   auto epoch = time::parse_rfc3339(t);
   if (!epoch) throw MapError(std::string(key) + " is not an RFC 3339 time");
-  return time::format_at_offset(*epoch, offset);
+  return time::format_at_offset(*epoch, clock.offset_at(*epoch));
 }
 
 // The nodes of a connection ({edges:[{node}]}) or the items of a list.
@@ -136,7 +136,7 @@ std::optional<std::int64_t> numeric_id(std::string_view id) {
   return v;
 }
 
-Result<Mapped> map_order(dom::element node, int offset) {
+Result<Mapped> map_order(dom::element node, const ShopClock& clock) {
   return guarded([&] {
     Mapped m;
     m.id = id_of(node, "legacyResourceId");
@@ -145,10 +145,10 @@ Result<Mapped> map_order(dom::element node, int offset) {
     w.begin_object().key("id").number(m.id);
     w.key("admin_graphql_api_id").string("gid://shopify/Order/" + std::to_string(m.id));
     w.key("name").string(text(node, "name")).key("email").string_or_null(text(node, "email"));
-    w.key("created_at").string_or_null(local_time(node, "createdAt", offset));
-    w.key("updated_at").string(local_time(node, "updatedAt", offset));
-    w.key("processed_at").string_or_null(local_time(node, "processedAt", offset));
-    w.key("cancelled_at").string_or_null(local_time(node, "cancelledAt", offset));
+    w.key("created_at").string_or_null(local_time(node, "createdAt", clock));
+    w.key("updated_at").string(local_time(node, "updatedAt", clock));
+    w.key("processed_at").string_or_null(local_time(node, "processedAt", clock));
+    w.key("cancelled_at").string_or_null(local_time(node, "cancelledAt", clock));
     w.key("currency").string_or_null(text(node, "currencyCode"));
     w.key("financial_status").string_or_null(lower(text(node, "displayFinancialStatus")));
     w.key("fulfillment_status")
@@ -200,7 +200,7 @@ Result<Mapped> map_order(dom::element node, int offset) {
       mr.id = id_of(r, "legacyResourceId");
       JsonWriter rw;
       rw.begin_object().key("id").number(mr.id).key("order_id").number(m.id);
-      rw.key("created_at").string_or_null(local_time(r, "createdAt", offset));
+      rw.key("created_at").string_or_null(local_time(r, "createdAt", clock));
       rw.key("refund_line_items").begin_array();
       for (auto rli : items(r, "refundLineItems"))
         rw.begin_object()
@@ -217,7 +217,7 @@ Result<Mapped> map_order(dom::element node, int offset) {
   });
 }
 
-Result<Mapped> map_product(dom::element node, int offset) {
+Result<Mapped> map_product(dom::element node, const ShopClock& clock) {
   return guarded([&] {
     Mapped m;
     m.id = id_of(node, "legacyResourceId");
@@ -231,8 +231,8 @@ Result<Mapped> map_product(dom::element node, int offset) {
         .key("product_type")
         .string(text(node, "productType"));
     w.key("status").string(lower(text(node, "status")));
-    w.key("created_at").string_or_null(local_time(node, "createdAt", offset));
-    w.key("updated_at").string(local_time(node, "updatedAt", offset));
+    w.key("created_at").string_or_null(local_time(node, "createdAt", clock));
+    w.key("updated_at").string(local_time(node, "updatedAt", clock));
     w.key("variants").begin_array();
     for (auto v : items(node, "variants")) {
       w.begin_object()
@@ -253,7 +253,7 @@ Result<Mapped> map_product(dom::element node, int offset) {
         w.number(*i);
       else
         w.null();
-      w.key("updated_at").string_or_null(local_time(v, "updatedAt", offset));
+      w.key("updated_at").string_or_null(local_time(v, "updatedAt", clock));
       w.end_object();
     }
     w.end_array().end_object();
@@ -263,7 +263,7 @@ Result<Mapped> map_product(dom::element node, int offset) {
   });
 }
 
-Result<Mapped> map_customer(dom::element node, int offset) {
+Result<Mapped> map_customer(dom::element node, const ShopClock& clock) {
   return guarded([&] {
     Mapped m;
     m.id = id_of(node, "legacyResourceId");
@@ -276,8 +276,8 @@ Result<Mapped> map_customer(dom::element node, int offset) {
     w.key("last_name").string_or_null(text(node, "lastName"));
     w.key("phone").string_or_null(text(node, "phone"));
     w.key("state").string(lower(text(node, "state")));
-    w.key("created_at").string_or_null(local_time(node, "createdAt", offset));
-    w.key("updated_at").string(local_time(node, "updatedAt", offset));
+    w.key("created_at").string_or_null(local_time(node, "createdAt", clock));
+    w.key("updated_at").string(local_time(node, "updatedAt", clock));
     w.end_object();
     m.payload = w.take();
     return m;

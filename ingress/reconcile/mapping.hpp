@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/timezone.hpp"
 
 namespace shopstream::ingress::reconcile {
 
@@ -29,9 +30,20 @@ struct Mapped {
   bool truncated = false;
 };
 
-Result<Mapped> map_order(simdjson::dom::element node, int utc_offset_minutes);
-Result<Mapped> map_product(simdjson::dom::element node, int utc_offset_minutes);
-Result<Mapped> map_customer(simdjson::dom::element node, int utc_offset_minutes);
+// The shop's UTC offset at an instant: from its IANA zone (`shop.ianaTimezone`) when the
+// system's tz database has it, so daylight saving moves with the date; else the fixed
+// offset the Admin API reported (`shop.timezoneOffsetMinutes`, today's).
+struct ShopClock {
+  std::optional<TimeZone> zone;
+  int fixed_minutes = 0;
+  int offset_at(std::int64_t utc_seconds) const {
+    return zone ? zone->offset_minutes_at(utc_seconds) : fixed_minutes;
+  }
+};
+
+Result<Mapped> map_order(simdjson::dom::element node, const ShopClock& clock);
+Result<Mapped> map_product(simdjson::dom::element node, const ShopClock& clock);
+Result<Mapped> map_customer(simdjson::dom::element node, const ShopClock& clock);
 
 // The number at the end of a gid ("gid://shopify/LineItem/123" → 123) or a plain number.
 std::optional<std::int64_t> numeric_id(std::string_view id);

@@ -21,7 +21,7 @@ struct EntityKind {
   std::string_view create_topic;  // when the read models lack the entity
   std::string_view update_topic;  // when they hold it older
   std::string_view delete_topic;
-  Result<Mapped> (*map)(simdjson::dom::element, int);
+  Result<Mapped> (*map)(simdjson::dom::element, const ShopClock&);
   double node_cost;  // requested per node, until an answer says (queries.hpp)
 };
 
@@ -49,9 +49,9 @@ struct PageFailure : std::runtime_error {
 
 // One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
 // page; everything before it is durable and behind the watermark.
-void reconcile_entity(const EntityKind& kind, const std::string& shop, int offset, AdminClient& api,
-                      ReadModels& db, Publisher& publisher, const PassOptions& options,
-                      PassSummary& summary) {
+void reconcile_entity(const EntityKind& kind, const std::string& shop, const ShopClock& clock,
+                      AdminClient& api, ReadModels& db, Publisher& publisher,
+                      const PassOptions& options, PassSummary& summary) {
   auto& m = Metrics::get();
   auto& tally = summary.entities[std::string(kind.name)];
   auto& refunds = summary.entities["refunds"];
@@ -98,7 +98,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, int offse
       simdjson::dom::element node;
       if (edge["node"].get(node) != simdjson::SUCCESS) continue;
       ++tally.fetched;
-      auto mapped = kind.map(node, offset);
+      auto mapped = kind.map(node, clock);
       if (!mapped) {
         // Still live at the source: it must not look deleted to --full.
         std::string_view legacy;
@@ -199,13 +199,24 @@ PassSummary run_pass(const std::string& shop, AdminClient& api, ReadModels& db,
     auto body = api.query(kShopQuery, "{}", 1);
     if (!body) throw PageFailure(body.error().message);
     simdjson::dom::parser parser;
+    simdjson::dom::element shop_node;
     std::int64_t offset = 0;
-    if (parser.parse(body.value())["data"]["shop"]["timezoneOffsetMinutes"].get(offset) !=
-            simdjson::SUCCESS ||
-        offset < -24 * 60 || offset > 24 * 60)
+    if (parser.parse(body.value())["data"]["shop"].get(shop_node) != simdjson::SUCCESS ||
+        shop_node["timezoneOffsetMinutes"].get(offset) != simdjson::SUCCESS || offset < -24 * 60 ||
+        offset > 24 * 60)
       throw PageFailure("shop.timezoneOffsetMinutes missing or out of range");
+    ShopClock clock{std::nullopt, static_cast<int>(offset)};
+    std::string_view iana;
+    if (shop_node["ianaTimezone"].get(iana) == simdjson::SUCCESS) {
+      auto zone = TimeZone::load(iana);
+      if (zone)
+        clock.zone = std::move(zone.value());
+      else
+        log::warn("shop time zone unknown here; using its current UTC offset for every date",
+                  {{"shop", shop}, {"error", zone.error().message}});
+    }
     for (const auto& kind : kKinds)
-      reconcile_entity(kind, shop, static_cast<int>(offset), api, db, publisher, options, summary);
+      reconcile_entity(kind, shop, clock, api, db, publisher, options, summary);
   } catch (const PageFailure& e) {
     summary.ok = false;
     summary.error = e.what();

@@ -64,7 +64,7 @@ TEST_CASE("orders from the Admin API decode to the rows their webhooks give") {
   REQUIRE(nodes.size() >= 250);
   int with_refunds = 0, with_customer = 0, cancelled = 0;
   for (auto node : nodes) {
-    auto mapped = map_order(node, shop.utc_offset_minutes);
+    auto mapped = map_order(node, ShopClock{std::nullopt, shop.utc_offset_minutes});
     REQUIRE(mapped);
     const auto& source = shop.orders.at(mapped->id);
     auto want = projections::decode_order(sim::order_json(shop, source));
@@ -125,7 +125,7 @@ TEST_CASE("products and customers from the Admin API decode to the rows their we
   Fixture f;
   const auto& shop = f.store.shops[0];
   for (auto node : f.nodes(kProductsQuery, "products")) {
-    auto mapped = map_product(node, shop.utc_offset_minutes);
+    auto mapped = map_product(node, ShopClock{std::nullopt, shop.utc_offset_minutes});
     REQUIRE(mapped);
     auto want = projections::decode_product(sim::product_json(shop, shop.products.at(mapped->id)));
     auto got = projections::decode_product(mapped->payload);
@@ -152,7 +152,7 @@ TEST_CASE("products and customers from the Admin API decode to the rows their we
   }
   int redacted = 0;
   for (auto node : f.nodes(kCustomersQuery, "customers")) {
-    auto mapped = map_customer(node, shop.utc_offset_minutes);
+    auto mapped = map_customer(node, ShopClock{std::nullopt, shop.utc_offset_minutes});
     REQUIRE(mapped);
     const auto& source = shop.customers.at(mapped->id);
     auto want = projections::decode_customer(sim::customer_json(shop, source));
@@ -173,14 +173,35 @@ TEST_CASE("products and customers from the Admin API decode to the rows their we
 
 TEST_CASE("a node without what a payload needs is a clear error, and gids become ids") {
   dom::parser p;
-  auto bad = map_order(p.parse(std::string(R"({"name":"#1"})")).value(), 0);
+  auto bad = map_order(p.parse(std::string(R"({"name":"#1"})")).value(), ShopClock{});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("legacyResourceId") != std::string::npos);
   auto no_time = map_customer(
-      p.parse(std::string(R"({"legacyResourceId":"5","updatedAt":"yesterday"})")).value(), 0);
+      p.parse(std::string(R"({"legacyResourceId":"5","updatedAt":"yesterday"})")).value(),
+      ShopClock{});
   REQUIRE_FALSE(no_time);
   CHECK(numeric_id("gid://shopify/LineItem/123") == 123);
   CHECK(numeric_id("77") == 77);
   CHECK_FALSE(numeric_id("gid://shopify/LineItem/"));
   CHECK_FALSE(numeric_id("-4"));
+}
+
+TEST_CASE("a shop with daylight saving gets the offset in force on each date") {
+  auto ny = TimeZone::load("America/New_York");
+  REQUIRE(ny);
+  // The Admin API says today's offset (summer, −04:00); a January order must still carry
+  // −05:00, or a 23:30 order would land on the next day in daily_sales.
+  ShopClock clock{std::move(ny.value()), -240};
+  dom::parser p;
+  auto winter = map_customer(
+      p
+          .parse(std::string(
+              R"({"legacyResourceId":"9","createdAt":"2026-01-16T04:30:00Z","updatedAt":"2026-07-16T03:30:00Z","state":"ENABLED"})"))
+          .value(),
+      clock);
+  REQUIRE(winter);
+  auto c = projections::decode_customer(winter->payload);
+  REQUIRE(c);
+  CHECK(c->created_at == "2026-01-15T23:30:00-05:00");
+  CHECK(c->updated_at == "2026-07-15T23:30:00-04:00");
 }

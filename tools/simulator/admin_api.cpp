@@ -379,7 +379,7 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       auto want = [&](std::string_view n) { return f.child(n) != nullptr; };
       w.key("shop").begin_object();
       if (want("myshopifyDomain")) w.key("myshopifyDomain").string(shop.domain);
-      if (want("ianaTimezone")) w.key("ianaTimezone").string("Etc/Simulated");
+      if (want("ianaTimezone")) w.key("ianaTimezone").string(shop.iana_timezone);
       if (want("timezoneOffset")) w.key("timezoneOffset").string(offset);
       if (want("timezoneOffsetMinutes"))
         w.key("timezoneOffsetMinutes").number(shop.utc_offset_minutes);

@@ -76,6 +76,10 @@ const char* const kNouns[] = {"Mug", "Shirt", "Poster", "Sticker", "Notebook",
 const char* const kAdjectives[] = {"Classic", "Vintage", "Bold", "Quiet", "Bright",
                                    "Slow",    "Fast",    "Tiny", "Grand", "Plain"};
 const int kOffsets[] = {-300, 60, 330, -480, 600, -210};
+// Zones whose offset has been fixed for decades (Etc/GMT+5 is UTC−5: POSIX signs); the
+// last has none, so the reconciler falls back to the reported offset for it.
+const char* const kZones[] = {"Etc/GMT+5", "Etc/GMT-1",  "Asia/Kolkata",
+                              "Etc/GMT+8", "Etc/GMT-10", "Simulated/UTC-0330"};
 
 enum class Kind {
   kCreateProduct,
@@ -109,6 +113,7 @@ class Generator {
       shop.domain = "sim-store-" + std::to_string(s + 1) + ".myshopify.com";
       shop.access_token = "shpat_sim_" + std::to_string(s + 1);
       shop.utc_offset_minutes = kOffsets[s % 6];
+      shop.iana_timezone = kZones[s % 6];
       store_.shops.push_back(std::move(shop));
     }
     for (std::size_t s = 0; s < store_.shops.size(); ++s) play(s);

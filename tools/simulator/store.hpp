@@ -76,7 +76,8 @@ struct Webhook {
 
 struct Shop {
   std::string domain, access_token;
-  int utc_offset_minutes = 0;
+  int utc_offset_minutes = 0;  // fixed: the simulated shops keep no daylight saving
+  std::string iana_timezone;   // a tz database zone of that fixed offset, where one exists
   std::map<std::int64_t, Product> products;
   std::map<std::int64_t, Customer> customers;
   std::map<std::int64_t, Order> orders;
