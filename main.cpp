@@ -29,19 +29,31 @@ struct Command {
 
 std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
-  for (auto n : {"database-url", "projector-group", "dashboard-addr", "dashboard-secret",
-                 "sse-heartbeat", "sse-buffer"})
+  for (auto n :
+       {"database-url", "projector-group", "dashboard-addr", "dashboard-secret", "sse-heartbeat",
+        "sse-buffer", "shop-domain", "access-token", "shops-file", "admin-api-url", "api-version",
+        "reconcile-interval", "reconcile-overlap", "webhook-url"})
     names.push_back(n);
   return names;
 }
 
-// `all`: the projector (with a database) and the SSE server, once Kafka is ready.
+// `all`: the projector (with a database), the SSE server, and the reconciler (with a
+// database and a shop), once Kafka is ready.
 Result<ingress::Others> start_all_others(const Settings& effective) {
   std::shared_ptr<consumers::BackgroundProjector> projector;
+  std::shared_ptr<ingress::reconcile::Reconciler> reconciler;
   if (!effective.database_url.empty()) {
     auto started = consumers::BackgroundProjector::start(effective);
     if (!started) return started.error();
     projector = std::move(started.value());
+    if (ingress::reconcile::reconcile_configured(effective)) {
+      auto r = ingress::reconcile::Reconciler::create(effective, true);
+      if (!r) return r.error();
+      reconciler = std::move(r.value());
+      reconciler->run_in_background();
+      log::info("reconciler running",
+                {{"interval_ms", static_cast<std::int64_t>(effective.reconcile_interval.count())}});
+    }
   }
   auto sse = consumers::sse::SseServer::start(consumers::sse::with_dashboard_secret(effective));
   if (!sse) return sse.error();
@@ -51,7 +63,8 @@ Result<ingress::Others> start_all_others(const Settings& effective) {
             {{"dashboard_url", dashboard_url}, {"read_api", !effective.database_url.empty()}});
   ingress::Others others;
   others.ready_fields = {{"dashboard_url", dashboard_url}};
-  others.stop = [projector, server, timeout = effective.shutdown_timeout]() mutable {
+  others.stop = [projector, server, reconciler, timeout = effective.shutdown_timeout]() mutable {
+    reconciler.reset();  // after its current page
     server->stop(timeout);
     server.reset();
     projector.reset();

@@ -1,5 +1,6 @@
 // `shopstream all`: embedded Kafka when no brokers are configured, a real Postgres in
-// /readyz, webhooks end to end (into Kafka, the read models and the SSE stream), SIGTERM.
+// /readyz, webhooks end to end (into Kafka, the read models and the SSE stream), the
+// reconciler inside when a shop is configured, SIGTERM.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -8,7 +9,9 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/kafka.hpp"
+#include "tests/support/postgres.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/simulator.hpp"
 #include "tests/support/sse_client.hpp"
 #include "tests/support/wait.hpp"
 
@@ -118,4 +121,37 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
         std::string::npos);
   CHECK(log.find(bad["X-Shopify-Hmac-Sha256"]) == std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("all: with a shop configured, the reconciler inside backfills the read models") {
+  Simulator sim({"--seed", "8", "--products", "5", "--customers", "10", "--orders", "30",
+                 "--bucket", "100000", "--restore", "100000"});
+  const std::string db = fresh_database();
+  auto dir = std::filesystem::temp_directory_path() / ("shopstream-all-" + unique_prefix() + "r");
+  std::filesystem::create_directories(dir);
+  const std::string ready = (dir / "ready.json").string();
+  ChildProcess proc({SHOPSTREAM_BINARY, "all", "--ready-file", ready},
+                    {{"SHOPIFY_API_SECRET", "s3cret"},
+                     {"SHOPSTREAM_DATABASE_URL", db},
+                     {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_DASHBOARD_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
+                     {"SHOPIFY_SHOP_DOMAIN", "sim-store-1.myshopify.com"},
+                     {"SHOPIFY_ACCESS_TOKEN", "shpat_sim_1"},
+                     {"SHOPIFY_ADMIN_API_URL", sim.url()},
+                     {"SHOPSTREAM_RECONCILE_INTERVAL", "1s"}},
+                    (dir / "all.log").string());
+  REQUIRE_MESSAGE(wait_until([&] { return std::filesystem::exists(ready); }, 60s),
+                  read_file((dir / "all.log").string()));
+  // No webhook at all: the read models fill from the Admin API alone.
+  std::vector<std::string> diffs;
+  CHECK(wait_until(
+      [&] {
+        diffs = compare_with_dump(db, sim.get("/sim/state"));
+        return diffs.empty();
+      },
+      90s, 250ms));
+  for (std::size_t i = 0; i < diffs.size() && i < 5; ++i) MESSAGE(diffs[i]);
+  proc.signal(SIGTERM);
+  CHECK(proc.wait(60s) == 0);
 }

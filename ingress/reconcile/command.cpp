@@ -92,97 +92,110 @@ struct Stopper {
     std::unique_lock lock(mu);
     return !cv.wait_for(lock, d, [&] { return stop.load(); });
   }
+  void request() {
+    stop = true;
+    cv.notify_all();
+  }
 };
 
 }  // namespace
 
-int run_reconcile(const Settings& settings) {
-  if (settings.subscriptions && settings.webhook_url.empty())
-    return startup_failure(
-        "--subscriptions needs SHOPSTREAM_WEBHOOK_URL (where Shopify should send webhooks)");
-  auto shops = configured_shops(settings);
-  if (!shops) return startup_failure(shops.error().message);
+// What a reconciler holds: its shops and their clients, Kafka and Postgres.
+struct Reconciler::Parts {
+  Settings settings;
+  std::vector<ShopAccess> shops;
   std::vector<std::unique_ptr<AdminClient>> clients;
-  static Stopper stopper;
-  for (const auto& shop : shops.value()) {
-    auto c = AdminClient::create(shop, settings.admin_api_url, settings.api_version, &stopper.stop);
-    if (!c) return startup_failure(c.error().message);
-    clients.push_back(std::move(c.value()));
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<ReadModels> db;
+  std::unique_ptr<Publisher> publisher;
+  Stopper stopper;
+};
+
+bool reconcile_configured(const Settings& s) {
+  return !s.shop_domain.empty() || !s.shops_file.empty();
+}
+
+Result<std::unique_ptr<Reconciler>> Reconciler::create(const Settings& settings, bool need_kafka) {
+  std::unique_ptr<Reconciler> r(new Reconciler());
+  r->parts_ = std::make_unique<Parts>();
+  auto& p = *r->parts_;
+  p.settings = settings;
+  auto shops = configured_shops(settings);
+  if (!shops) return shops.error();
+  p.shops = std::move(shops.value());
+  for (const auto& shop : p.shops) {
+    auto c =
+        AdminClient::create(shop, settings.admin_api_url, settings.api_version, &p.stopper.stop);
+    if (!c) return c.error();
+    p.clients.push_back(std::move(c.value()));
   }
-  std::thread([] {
-    auto sig = wait_for_shutdown_signal();
-    log::info("stopping after the current page", {{"signal", sig}});
-    stopper.stop = true;
-    stopper.cv.notify_all();
-  }).detach();
-
-  auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
-  if (!endpoint) return startup_failure(endpoint.error().message);
-  auto& m = Metrics::get();
-
-  if (settings.subscriptions) {  // the keeper alone
-    int failed = 0;
-    for (std::size_t i = 0; i < clients.size(); ++i) {
-      const auto& shop = shops.value()[i].domain;
-      auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
-      if (!repaired) {
-        ++failed;
-        log::error("subscription check failed",
-                   {{"shop", shop}, {"error", repaired.error().message}});
-      } else {
-        log::info("subscriptions checked",
-                  {{"shop", shop}, {"repaired", static_cast<std::int64_t>(repaired->size())}});
-      }
-    }
-    return failed ? 1 : 0;
-  }
-
-  if (settings.kafka_brokers.empty())
-    return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
-  if (settings.database_url.empty()) return startup_failure("SHOPSTREAM_DATABASE_URL is required");
-  if (!schemas::ensure_schema(settings.database_url)) return 1;
-  if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
+  if (!need_kafka) return r;
+  if (settings.kafka_brokers.empty()) return fail("SHOPSTREAM_KAFKA_BROKERS is required");
+  if (settings.database_url.empty()) return fail("SHOPSTREAM_DATABASE_URL is required");
   auto producer = kafka::Producer::create({.brokers = settings.kafka_brokers,
                                            .extra_properties = settings.kafka_properties,
                                            .client_id = "shopstream-reconciler"});
-  if (!producer) return startup_failure(producer.error().message);
-  std::unique_ptr<ReadModels> db;
+  if (!producer) return producer.error();
+  p.producer = std::move(producer.value());
   try {
-    db = std::make_unique<ReadModels>(settings.database_url);
+    p.db = std::make_unique<ReadModels>(settings.database_url);
   } catch (const std::exception& e) {
-    return startup_failure(std::string("cannot connect to Postgres: ") + e.what());
+    return fail(std::string("cannot connect to Postgres: ") + e.what());
   }
-  Publisher publisher(*producer.value(), settings.topic_prefix, settings.api_version);
-  if (!settings.ready_file.empty())
-    if (auto err = write_ready_file(
-            settings.ready_file,
-            {{"metrics_url",
-              "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
-      return startup_failure(err->message);
-  log::info("reconciler running",
-            {{"shops", static_cast<std::int64_t>(clients.size())},
-             {"full", settings.full},
-             {"once", settings.once},
-             {"interval_ms", static_cast<std::int64_t>(settings.reconcile_interval.count())}});
+  p.publisher =
+      std::make_unique<Publisher>(*p.producer, settings.topic_prefix, settings.api_version);
+  return r;
+}
 
+Reconciler::~Reconciler() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+  if (parts_ && parts_->producer) parts_->producer->flush(std::chrono::seconds(10));
+}
+
+void Reconciler::stop() {
+  if (parts_) parts_->stopper.request();
+}
+
+int Reconciler::keep_subscriptions_once() {
+  auto& p = *parts_;
+  int failed = 0;
+  for (std::size_t i = 0; i < p.clients.size(); ++i) {
+    const auto& shop = p.shops[i].domain;
+    auto repaired = keep_subscriptions(shop, *p.clients[i], p.settings.webhook_url);
+    if (!repaired) {
+      ++failed;
+      log::error("subscription check failed",
+                 {{"shop", shop}, {"error", repaired.error().message}});
+    } else {
+      log::info("subscriptions checked",
+                {{"shop", shop}, {"repaired", static_cast<std::int64_t>(repaired->size())}});
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+int Reconciler::run(bool once) {
+  auto& p = *parts_;
+  auto& m = Metrics::get();
   const bool tty = isatty(STDERR_FILENO);
   int exit_code = 0;
-  for (bool first = true; first || !settings.once; first = false) {
-    if (!first && !stopper.wait(settings.reconcile_interval)) break;
+  for (bool first = true; first || !once; first = false) {
+    if (!first && !p.stopper.wait(p.settings.reconcile_interval)) break;
     bool all_ok = true;
-    for (std::size_t i = 0; i < clients.size() && !stopper.stop; ++i) {
-      const auto& shop = shops.value()[i].domain;
-      if (!settings.webhook_url.empty()) {
-        auto repaired = keep_subscriptions(shop, *clients[i], settings.webhook_url);
+    for (std::size_t i = 0; i < p.clients.size() && !p.stopper.stop; ++i) {
+      const auto& shop = p.shops[i].domain;
+      if (!p.settings.webhook_url.empty()) {
+        auto repaired = keep_subscriptions(shop, *p.clients[i], p.settings.webhook_url);
         if (!repaired)
           log::error("subscription check failed",
                      {{"shop", shop}, {"error", repaired.error().message}});
       }
       PassOptions po;
-      po.full = settings.full;
-      po.since = settings.since;
-      po.overlap = std::chrono::duration_cast<std::chrono::seconds>(settings.reconcile_overlap);
-      po.stop = &stopper.stop;
+      po.full = p.settings.full;
+      po.since = p.settings.since;
+      po.overlap = std::chrono::duration_cast<std::chrono::seconds>(p.settings.reconcile_overlap);
+      po.stop = &p.stopper.stop;
       if (tty)
         po.progress = [&shop](std::string_view entity, std::uint64_t fetched,
                               std::uint64_t published) {
@@ -191,7 +204,7 @@ int run_reconcile(const Settings& settings) {
                        static_cast<unsigned long long>(fetched),
                        static_cast<unsigned long long>(published));
         };
-      auto summary = run_pass(shop, *clients[i], *db, publisher, po);
+      auto summary = run_pass(shop, *p.clients[i], *p.db, *p.publisher, po);
       if (tty) std::fprintf(stderr, "\r\033[K");
       m.passes.Add({{"result", summary.ok ? "ok" : "failed"}}).Increment();
       if (summary.ok) {
@@ -208,10 +221,51 @@ int run_reconcile(const Settings& settings) {
       }
     }
     if (!all_ok) exit_code = 1;
-    if (stopper.stop) break;
+    if (p.stopper.stop) break;
   }
-  producer.value()->flush(std::chrono::seconds(10));
-  return settings.once ? exit_code : 0;
+  return exit_code;
+}
+
+void Reconciler::run_in_background() {
+  thread_ = std::thread([this] { run(false); });
+}
+
+int run_reconcile(const Settings& settings) {
+  if (settings.subscriptions && settings.webhook_url.empty())
+    return startup_failure(
+        "--subscriptions needs SHOPSTREAM_WEBHOOK_URL (where Shopify should send webhooks)");
+  if (!settings.subscriptions) {
+    if (settings.kafka_brokers.empty())
+      return startup_failure("SHOPSTREAM_KAFKA_BROKERS is required");
+    if (settings.database_url.empty())
+      return startup_failure("SHOPSTREAM_DATABASE_URL is required");
+    if (!schemas::ensure_schema(settings.database_url)) return 1;
+    if (auto err = ensure_contract_topics(settings)) return startup_failure(err->message);
+  }
+  auto reconciler = Reconciler::create(settings, !settings.subscriptions);
+  if (!reconciler) return startup_failure(reconciler.error().message);
+  std::shared_ptr<Reconciler> r = std::move(reconciler.value());
+  std::thread([r] {
+    auto sig = wait_for_shutdown_signal();
+    log::info("stopping after the current page", {{"signal", sig}});
+    r->stop();
+  }).detach();
+  auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
+  if (!endpoint) return startup_failure(endpoint.error().message);
+  Metrics::get();
+  if (settings.subscriptions) return r->keep_subscriptions_once();
+  if (!settings.ready_file.empty())
+    if (auto err = write_ready_file(
+            settings.ready_file,
+            {{"metrics_url",
+              "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
+      return startup_failure(err->message);
+  log::info("reconciler running",
+            {{"full", settings.full},
+             {"once", settings.once},
+             {"interval_ms", static_cast<std::int64_t>(settings.reconcile_interval.count())}});
+  int code = r->run(settings.once);
+  return settings.once ? code : 0;
 }
 
 }  // namespace shopstream::ingress::reconcile
