@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/net_addr.hpp"
 #include "common/ready_file.hpp"
 #include "common/routing.hpp"
 #include "common/signals.hpp"
@@ -60,9 +61,8 @@ int run_project(const Settings& settings) {
             {{"kafka", settings.kafka_brokers}, {"topic_prefix", settings.topic_prefix}});
   if (!settings.ready_file.empty())
     if (auto err = write_ready_file(
-            settings.ready_file,
-            {{"metrics_url",
-              "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
+            settings.ready_file, {{"metrics_url", url_for(settings.metrics_addr,
+                                                          endpoint.value()->port(), "/metrics")}}))
       return startup_failure(err->message);
   log::info("shutting down", {{"signal", wait_for_shutdown_signal()}});
   projector.value().reset();

@@ -12,6 +12,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/net_addr.hpp"
 #include "common/ready_file.hpp"
 #include "common/signals.hpp"
 #include "common/startup.hpp"
@@ -256,9 +257,8 @@ int run_reconcile(const Settings& settings) {
   if (settings.subscriptions) return r->keep_subscriptions_once();
   if (!settings.ready_file.empty())
     if (auto err = write_ready_file(
-            settings.ready_file,
-            {{"metrics_url",
-              "http://127.0.0.1:" + std::to_string(endpoint.value()->port()) + "/metrics"}}))
+            settings.ready_file, {{"metrics_url", url_for(settings.metrics_addr,
+                                                          endpoint.value()->port(), "/metrics")}}))
       return startup_failure(err->message);
   log::info("reconciler running",
             {{"full", settings.full},

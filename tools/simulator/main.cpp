@@ -10,9 +10,11 @@
 #include <memory>
 #include <string>
 
+#include "common/http_client.hpp"
 #include "common/http_server.hpp"
 #include "common/io_pool.hpp"
 #include "common/log.hpp"
+#include "common/net_addr.hpp"
 #include "common/ready_file.hpp"
 #include "common/signals.hpp"
 #include "common/url.hpp"
@@ -127,6 +129,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shopify-sim: --secret is required with --webhook-url\n");
     return 2;
   }
+  if (!webhook_url.empty() && !parse_base_url(webhook_url)) {
+    std::fprintf(stderr, "shopify-sim: --webhook-url: %s\n",
+                 parse_base_url(webhook_url).error().message.c_str());
+    return 2;
+  }
+  for (double p : {delivery.drop, delivery.duplicate, delivery.reorder, delivery.delay,
+                   api_options.fail_429, api_options.fail_5xx})
+    if (p > 1) {
+      std::fprintf(stderr, "shopify-sim: probabilities must be between 0 and 1\n");
+      return 2;
+    }
+  const auto bind = split_host_port(listen);
+  if (!bind) {
+    std::fprintf(stderr, "shopify-sim: --listen must be HOST:PORT\n");
+    return 2;
+  }
 
   const sim::Store store = sim::generate(spec);
   if (!dump.empty()) {
@@ -177,6 +195,8 @@ int main(int argc, char** argv) {
     if (path == "/sim/fail" && req.method() == http::verb::post) {
       int status = std::atoi(target->param("status").value_or("503").c_str());
       int count = std::atoi(target->param("count").value_or("1").c_str());
+      if ((status != 429 && (status < 500 || status > 599)) || count < 1 || count > 10'000)
+        return void(respond(json_response(400, "bad_request", "status 429 or 5xx, count 1-10000")));
       api.inject_failures(static_cast<unsigned>(status), count);
       return void(respond(json_response(200, "ok")));
     }
@@ -189,10 +209,7 @@ int main(int argc, char** argv) {
     }
     respond(json_response(404, "not_found"));
   });
-  auto colon = listen.rfind(':');
-  auto port =
-      server.listen(listen.substr(0, colon),
-                    static_cast<std::uint16_t>(std::atoi(listen.substr(colon + 1).c_str())));
+  auto port = server.listen(bind->first, bind->second);
   if (!port) {
     std::fprintf(stderr, "shopify-sim: cannot listen on %s: %s\n", listen.c_str(),
                  port.error().message.c_str());
