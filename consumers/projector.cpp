@@ -46,12 +46,38 @@ struct Projector::Impl {
   kafka::Producer& deadletters;
   rd_kafka_t* rk = nullptr;
   std::unique_ptr<pqxx::connection> pg;
-  std::vector<Event> pending;
+  std::vector<Event> pending;  // being read; the poll thread's alone
   Clock::time_point first_pending;
   const std::atomic<bool>* stop = nullptr;
   ProjectorMetrics& metrics = ProjectorMetrics::get();
 
+  // A batch read and decoded, handed to the applier thread: Postgres applies one batch
+  // while the poll thread reads and decodes the next. One in flight at a time, so
+  // batches still commit in order.
+  struct Batch {
+    std::vector<Event> events;
+    projections::Plan plan;  // points into `events`
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_ptr<Batch> job;  // handed over, not yet applied (or given up)
+  bool quit = false;
+  std::thread applier;
+
+  // Whether librdkafka's prefetch queue was seen full since the fetcher was last woken.
+  bool prefetch_full = false;
+  std::size_t prefetch_bytes = 65536 * 1024;  // queued.max.messages.kbytes
+  std::size_t record_bytes = 0;
+  rd_kafka_queue_t* consumer_queue = nullptr;
+
   ~Impl() {
+    {
+      std::lock_guard lock(mu);
+      quit = true;
+    }
+    cv.notify_all();
+    if (applier.joinable()) applier.join();
+    if (consumer_queue) rd_kafka_queue_destroy(consumer_queue);
     if (rk) rd_kafka_destroy(rk);
   }
 
@@ -100,12 +126,13 @@ struct Projector::Impl {
                            rd_kafka_topic_partition_list_t* parts, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->drain();  // stored offsets include every batch read before
       self->assign(parts);
     } else {
       // Apply what was read from these partitions before giving them up; if that cannot
       // be done now, the next owner re-reads it from the stored offsets.
-      self->apply_pending();
-      self->pending.clear();
+      self->submit();
+      self->drain();
       rd_kafka_assign(rk, nullptr);
     }
   }
@@ -148,9 +175,9 @@ struct Projector::Impl {
     return !failed;
   }
 
-  void save_offsets(pqxx::transaction_base& tx) {
+  void save_offsets(pqxx::transaction_base& tx, const std::vector<Event>& events) {
     std::map<std::pair<std::string, int>, std::int64_t> next;
-    for (const auto& e : pending) {
+    for (const auto& e : events) {
       auto& n = next[{e.kafka_topic, e.partition}];
       n = std::max(n, e.offset + 1);
     }
@@ -165,9 +192,10 @@ struct Projector::Impl {
 
   // One event at a time under savepoints: for a batch that failed with an SQL error, so
   // that only the event that cannot be applied is deadlettered.
-  void apply_one_by_one(pqxx::work& tx, projections::Outcomes& outcomes,
+  void apply_one_by_one(pqxx::work& tx, const std::vector<Event>& events,
+                        projections::Outcomes& outcomes,
                         std::vector<projections::Deadletter>& dead) {
-    for (const auto& e : pending) {
+    for (const auto& e : events) {
       std::vector<Event> one{e};
       auto plan = projections::plan_batch(one);
       if (!plan.deadletters.empty()) continue;  // already deadlettered by the batch plan
@@ -188,10 +216,10 @@ struct Projector::Impl {
     }
   }
 
-  // Applies `pending` in one transaction with its offsets. True when done.
-  bool try_apply() {
+  // Applies a batch in one transaction with its offsets. True when done.
+  bool try_apply(const Batch& batch) {
     auto started = Clock::now();
-    auto plan = projections::plan_batch(pending);
+    const auto& plan = batch.plan;
     if (!plan.deadletters.empty() && !publish_deadletters(plan.deadletters)) {
       log::warn("deadletter topic unavailable; retrying the batch");
       return false;
@@ -201,7 +229,7 @@ struct Projector::Impl {
       try {
         pqxx::work tx(db());
         projections::apply_plan(tx, plan, outcomes);
-        save_offsets(tx);
+        save_offsets(tx, batch.events);
         tx.commit();
       } catch (const pqxx::sql_error& err) {
         if (retryable_sql_state(err.sqlstate())) throw;
@@ -209,9 +237,9 @@ struct Projector::Impl {
         pqxx::work tx(db());
         std::vector<projections::Deadletter> dead;
         outcomes = plan.outcomes;
-        apply_one_by_one(tx, outcomes, dead);
+        apply_one_by_one(tx, batch.events, outcomes, dead);
         if (!dead.empty() && !publish_deadletters(dead)) return false;
-        save_offsets(tx);
+        save_offsets(tx, batch.events);
         tx.commit();
       }
     } catch (const pqxx::broken_connection& e) {
@@ -229,18 +257,18 @@ struct Projector::Impl {
     }
     metrics.transaction_seconds.Observe(
         std::chrono::duration<double>(Clock::now() - started).count());
-    metrics.batch_size.Observe(static_cast<double>(pending.size()));
+    metrics.batch_size.Observe(static_cast<double>(batch.events.size()));
     for (const auto& [k, n] : outcomes.counts)
       metrics.events.Add({{"topic", k.first}, {"outcome", k.second}})
           .Increment(static_cast<double>(n));
-    report_progress();
+    report_progress(batch.events);
     return true;
   }
 
   // Kafka's own committed offsets are informational (lag tools); Postgres is the truth.
-  void report_progress() {
+  void report_progress(const std::vector<Event>& events) {
     std::map<std::pair<std::string, int>, std::int64_t> next;
-    for (const auto& e : pending) {
+    for (const auto& e : events) {
       auto& n = next[{e.kafka_topic, e.partition}];
       n = std::max(n, e.offset + 1);
     }
@@ -258,21 +286,71 @@ struct Projector::Impl {
     rd_kafka_topic_partition_list_destroy(list);
   }
 
-  void apply_pending() {
-    for (int attempt = 0; !pending.empty(); ++attempt) {
-      if (try_apply()) {
-        pending.clear();
-        return;
+  // The applier thread: applies each batch handed over, retrying until it commits or the
+  // projector stops (then the batch is re-read from the stored offsets next time).
+  void apply_loop() {
+    std::unique_lock lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return job || quit; });
+      if (!job) return;
+      lock.unlock();
+      for (int attempt = 0; !try_apply(*job); ++attempt) {
+        metrics.retries.Increment();
+        if (stopping()) break;
+        backoff(attempt);
       }
-      metrics.retries.Increment();
-      if (stopping()) return;  // not committed: re-read from the stored offsets next time
-      backoff(attempt);
+      lock.lock();
+      job.reset();
+      cv.notify_all();
     }
+  }
+
+  // Waits until the batch handed over (if any) is applied or given up.
+  void drain() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !job; });
+  }
+
+  // Decodes `pending` and hands it to the applier once the previous batch is done.
+  void submit() {
+    if (pending.empty()) return;
+    auto batch = std::make_unique<Batch>();
+    batch->events = std::move(pending);
+    pending.clear();
+    batch->plan = projections::plan_batch(batch->events);
+    drain();
+    {
+      std::lock_guard lock(mu);
+      job = std::move(batch);
+    }
+    cv.notify_all();
+  }
+
+  // librdkafka 2.0 stops fetching while its prefetch queue is over
+  // queued.max.messages.kbytes and looks again only when its broker thread wakes, up to
+  // a second later: a backlog was read in bursts with the queue empty in between. Once
+  // the queue was seen nearly full and has drained to half, a ListOffsets request for the
+  // assigned partitions wakes their brokers' threads, which then fetch again.
+  void keep_prefetching() {
+    auto queued = static_cast<std::size_t>(rd_kafka_queue_length(consumer_queue)) * record_bytes;
+    if (queued >= prefetch_bytes * 3 / 4) prefetch_full = true;
+    if (!prefetch_full || queued > prefetch_bytes / 2) return;
+    prefetch_full = false;
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    for (int i = 0; i < parts->cnt; ++i) parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+    if (parts->cnt > 0) {
+      rd_kafka_offsets_for_times(rk, parts, 1000);  // its answer is not needed
+      metrics.fetch_wakeups.Increment();
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
   }
 
   void add(const rd_kafka_message_t* m) {
     if (pending.empty()) first_pending = Clock::now();
     pending.push_back(Event::from_message(m));
+    // A running mean of record sizes, to turn the queue's length into bytes.
+    record_bytes = (record_bytes * 15 + m->len + m->key_len) / 16;
   }
 };
 
@@ -297,6 +375,10 @@ Result<std::unique_ptr<Projector>> Projector::create(const ProjectorOptions& o,
     rd_kafka_conf_destroy(conf);
     return *e;
   }
+  char kbytes[32];
+  std::size_t size = sizeof kbytes;
+  if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", kbytes, &size) == RD_KAFKA_CONF_OK)
+    impl->prefetch_bytes = std::stoull(kbytes) * 1024;
   rd_kafka_conf_set_opaque(conf, impl.get());
   rd_kafka_conf_set_rebalance_cb(conf, &Impl::on_rebalance);
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -305,6 +387,7 @@ Result<std::unique_ptr<Projector>> Projector::create(const ProjectorOptions& o,
     return fail(std::string("kafka consumer: ") + err);
   }
   rd_kafka_poll_set_consumer(impl->rk);
+  impl->consumer_queue = rd_kafka_queue_get_consumer(impl->rk);
   auto* topics = rd_kafka_topic_partition_list_new(4);
   for (auto s : {routing::Stream::kOrders, routing::Stream::kProducts, routing::Stream::kCustomers,
                  routing::Stream::kCompliance})
@@ -323,6 +406,7 @@ Projector::~Projector() = default;
 std::optional<Error> Projector::run(const std::atomic<bool>& stop) {
   auto& s = *impl_;
   s.stop = &stop;
+  s.applier = std::thread([&s] { s.apply_loop(); });
   std::optional<Error> result;
   while (!stop) {
     auto wait = s.pending.empty() ? std::chrono::milliseconds(200) : s.opts.max_wait / 4;
@@ -341,12 +425,15 @@ std::optional<Error> Projector::run(const std::atomic<bool>& stop) {
       }
       rd_kafka_message_destroy(m);
     }
-    if (!s.pending.empty() &&
-        (s.pending.size() >= s.opts.max_batch || Clock::now() - s.first_pending >= s.opts.max_wait))
-      s.apply_pending();
+    if (!s.pending.empty() && (s.pending.size() >= s.opts.max_batch ||
+                               Clock::now() - s.first_pending >= s.opts.max_wait)) {
+      s.submit();
+    }
+    s.keep_prefetching();
   }
-  s.apply_pending();
-  rd_kafka_consumer_close(s.rk);
+  s.submit();
+  s.drain();
+  rd_kafka_consumer_close(s.rk);  // revokes: nothing is pending any more
   return result;
 }
 

@@ -23,6 +23,10 @@ ProjectorMetrics::ProjectorMetrics()
                          "Records behind the end of each partition")),
       retries(metrics::counter("shopstream_projector_retries_total",
                                "Batches retried after a retryable error")
-                  .Add({})) {}
+                  .Add({})),
+      fetch_wakeups(metrics::counter("shopstream_projector_fetch_wakeups_total",
+                                     "Times the Kafka fetcher was woken after its prefetch "
+                                     "queue had filled and drained")
+                        .Add({})) {}
 
 }  // namespace shopstream::consumers

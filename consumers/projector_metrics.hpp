@@ -17,6 +17,7 @@ struct ProjectorMetrics {
   prometheus::Histogram& transaction_seconds;
   prometheus::Family<prometheus::Gauge>& lag;
   prometheus::Counter& retries;
+  prometheus::Counter& fetch_wakeups;
 
  private:
   ProjectorMetrics();

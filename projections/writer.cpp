@@ -1,6 +1,6 @@
 #include "projections/writer.hpp"
 
-#include <set>
+#include <map>
 
 namespace shopstream::projections {
 namespace {
@@ -63,7 +63,7 @@ ON CONFLICT (shop_domain, id) DO UPDATE SET
   local_date = coalesce(EXCLUDED.local_date, o.local_date),
   updated_at = EXCLUDED.updated_at, cancelled_at = EXCLUDED.cancelled_at
 WHERE o.updated_at IS NULL OR EXCLUDED.updated_at >= o.updated_at
-RETURNING o.shop_domain, o.id)sql";
+RETURNING o.shop_domain, o.id, (o.xmax = 0))sql";
 
 constexpr const char* kDeleteLineItems = R"sql(
 DELETE FROM shopstream.order_line_items li
@@ -88,7 +88,7 @@ ON CONFLICT (shop_domain, id) DO UPDATE SET title = EXCLUDED.title, handle = EXC
   vendor = EXCLUDED.vendor, product_type = EXCLUDED.product_type, status = EXCLUDED.status,
   created_at = coalesce(EXCLUDED.created_at, p.created_at), updated_at = EXCLUDED.updated_at
 WHERE p.updated_at IS NULL OR EXCLUDED.updated_at >= p.updated_at
-RETURNING p.shop_domain, p.id)sql";
+RETURNING p.shop_domain, p.id, (p.xmax = 0))sql";
 
 constexpr const char* kDeleteVariants = R"sql(
 DELETE FROM shopstream.product_variants v
@@ -127,7 +127,7 @@ ON CONFLICT (shop_domain, id) DO UPDATE SET
   state = EXCLUDED.state, created_at = coalesce(EXCLUDED.created_at, c.created_at),
   updated_at = EXCLUDED.updated_at
 WHERE c.updated_at IS NULL OR EXCLUDED.updated_at >= c.updated_at
-RETURNING c.shop_domain, c.id)sql";
+RETURNING c.shop_domain, c.id, (c.xmax = 0))sql";
 
 constexpr const char* kInsertRefunds = R"sql(
 INSERT INTO shopstream.refunds (shop_domain, id, order_id, created_at, local_date, amount)
@@ -193,9 +193,13 @@ FROM unnest($1::text[], $2::timestamptz[]) AS i(shop_domain, installed_at)
 WHERE s.shop_domain = i.shop_domain
   AND (s.installed_at IS NULL OR i.installed_at < s.installed_at))sql";
 
-std::set<EntityKey> winners(const pqxx::result& r) {
-  std::set<EntityKey> out;
-  for (auto row : r) out.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
+// The rows an upsert wrote, each with whether it was a fresh insert: an entity whose row
+// did not exist has no child rows (line items, variants) to delete. Children are written
+// only after their parent's upsert wins, and parent rows are never removed.
+std::map<EntityKey, bool> winners(const pqxx::result& r) {
+  std::map<EntityKey, bool> out;
+  for (auto row : r)
+    out.emplace(EntityKey(row[0].as<std::string>(), row[1].as<std::int64_t>()), row[2].as<bool>());
   return out;
 }
 
@@ -281,9 +285,12 @@ void apply_plan(pqxx::transaction_base& tx, const Plan& plan, Outcomes& outcomes
       outcomes.add(v.source->shopify_topic(), won.count(k) ? "applied" : "stale");
     Column wshop, wid, lshop, lid, lorder, lprod, lvar, ltitle, lsku, lqty, lprice, ldisc;
     for (const auto& [k, v] : plan.orders) {
-      if (!won.count(k) || !v.value.has_line_items) continue;
-      wshop.emplace_back(k.first);
-      wid.emplace_back(num(k.second));
+      auto w = won.find(k);
+      if (w == won.end() || !v.value.has_line_items) continue;
+      if (!w->second) {  // an update: the order's previous items go first
+        wshop.emplace_back(k.first);
+        wid.emplace_back(num(k.second));
+      }
       for (const auto& li : v.value.line_items) {
         lshop.emplace_back(k.first);
         lid.emplace_back(num(li.id));
@@ -323,9 +330,12 @@ void apply_plan(pqxx::transaction_base& tx, const Plan& plan, Outcomes& outcomes
       outcomes.add(v.source->shopify_topic(), won.count(k) ? "applied" : "stale");
     Column wshop, wid, vshop, vid, vprod, vtitle, vsku, vprice, vqty, vitem, vupdated;
     for (const auto& [k, v] : plan.products) {
-      if (!won.count(k) || !v.value.has_variants) continue;
-      wshop.emplace_back(k.first);
-      wid.emplace_back(num(k.second));
+      auto w = won.find(k);
+      if (w == won.end() || !v.value.has_variants) continue;
+      if (!w->second) {  // an update: the product's previous variants go first
+        wshop.emplace_back(k.first);
+        wid.emplace_back(num(k.second));
+      }
       for (const auto& var : v.value.variants) {
         vshop.emplace_back(k.first);
         vid.emplace_back(num(var.id));

@@ -83,6 +83,8 @@ TEST_CASE("a stale update after a newer one changes nothing") {
       [](ProjectorFixture& f) {
         CHECK(one(f.query("SELECT total_price FROM shopstream.orders WHERE id = 2")) == "30.00");
       });
+  // Counted as stale in both modes: set aside within the batch, or refused by Postgres.
+  CHECK(counter("orders/updated", "stale") >= stale_before + 2);
 }
 
 TEST_CASE("a duplicate delivery is applied once") {
@@ -236,4 +238,65 @@ TEST_CASE("an event Postgres refuses is deadlettered alone; the rest of its batc
         CHECK(dead[0].headers.at("shopstream-deadletter-reason").find("postgres") !=
               std::string::npos);
       });
+}
+
+namespace {
+
+double metric_value(const std::string& name) {
+  for (const auto& family : shopstream::metrics::registry().Collect())
+    if (family.name == name && !family.metric.empty()) return family.metric[0].counter.value;
+  return 0;
+}
+
+// An order with two line items whose ids are derived from the order's.
+std::string order_with_two_items(long id) {
+  return order(id, "2026-11-20T10:00:00-05:00", "20.00",
+               R"([{"id":)" + std::to_string(id * 10 + 1) + R"(,"quantity":1,"price":"10.00"},)" +
+                   R"({"id":)" + std::to_string(id * 10 + 2) +
+                   R"(,"quantity":1,"price":"10.00"}])");
+}
+
+}  // namespace
+
+TEST_CASE("a projector joining and another leaving mid-stream: every event applied, once") {
+  ProjectorFixture f;
+  // A member that left uncleanly would hold the group's rebalance for this long.
+  f.settings().kafka_properties = "session.timeout.ms=6000,heartbeat.interval.ms=500";
+  f.start();
+  std::unique_ptr<shopstream::consumers::BackgroundProjector> second;
+  constexpr long kOrders = 300;
+  for (long id = 1; id <= kOrders; ++id) {
+    f.publish("orders/create", order_with_two_items(1000 + id), "2026-11-20T15:00:00Z");
+    if (id == 100) {
+      REQUIRE(f.caught_up());
+      second = shopstream::consumers::BackgroundProjector::start(f.settings()).value();
+    }
+    if (id == 200) {
+      REQUIRE(f.caught_up());
+      f.stop();  // the first leaves: its partitions move to the second
+    }
+  }
+  REQUIRE(f.caught_up());
+  CHECK(one(f.query("SELECT count(*) FROM shopstream.orders")) == std::to_string(kOrders));
+  CHECK(one(f.query("SELECT count(*) FROM shopstream.order_line_items")) ==
+        std::to_string(2 * kOrders));
+  CHECK(one(f.query("SELECT count(*) FROM shopstream.order_line_items li JOIN shopstream.orders o "
+                    "ON o.id = li.order_id AND li.id / 10 = o.id")) == std::to_string(2 * kOrders));
+}
+
+TEST_CASE("a backlog larger than the prefetch queue is read in full, the fetcher kept busy") {
+  // A 4 KiB prefetch queue is full with two orders: librdkafka 2.0 then stops fetching
+  // until its broker thread wakes (up to a second), unless the projector wakes it.
+  ProjectorFixture f;
+  f.settings().kafka_properties = "queued.max.messages.kbytes=4";
+  constexpr long kOrders = 150;
+  const std::string note = R"(,"note":")" + std::string(3000, 'n') + R"(")";  // ~3.5 KB orders
+  for (long id = 1; id <= kOrders; ++id)
+    f.publish("orders/create", order(5000 + id, "2026-11-20T10:00:00-05:00", "20.00", "", note),
+              "2026-11-20T15:00:00Z");
+  auto wakeups = metric_value("shopstream_projector_fetch_wakeups_total");
+  f.start();
+  REQUIRE(f.caught_up());
+  CHECK(one(f.query("SELECT count(*) FROM shopstream.orders")) == std::to_string(kOrders));
+  CHECK(metric_value("shopstream_projector_fetch_wakeups_total") > wakeups);
 }

@@ -29,6 +29,7 @@ class ProjectorFixture {
 
   pqxx::result query(const std::string& sql);
   const Settings& settings() const { return settings_; }
+  Settings& settings() { return settings_; }  // before start()
   std::vector<ConsumedRecord> deadletters() const;
 
  private:
