@@ -1,9 +1,18 @@
 #include "ingress/dedup_cache.hpp"
 
+#include <functional>
+
 namespace shopstream::ingress {
 
 DedupCache::DedupCache(std::size_t capacity, std::chrono::milliseconds window)
     : capacity_(capacity), window_(window) {}
+
+DedupCache::Fingerprint DedupCache::fingerprint(std::string_view key) {
+  // libstdc++'s std::hash is MurmurHash2; the second half is FNV-1a, an unrelated function.
+  std::uint64_t fnv = 0xcbf29ce484222325ULL;
+  for (unsigned char c : key) fnv = (fnv ^ c) * 0x100000001b3ULL;
+  return {std::hash<std::string_view>{}(key), fnv};
+}
 
 void DedupCache::expire(Clock::time_point now) {
   while (!order_.empty() && (order_.size() > capacity_ || now - order_.front().first >= window_)) {
@@ -14,18 +23,20 @@ void DedupCache::expire(Clock::time_point now) {
 
 bool DedupCache::contains(std::string_view key, Clock::time_point now) {
   if (capacity_ == 0) return false;
+  auto f = fingerprint(key);
   std::lock_guard lock(mu_);
-  if (keys_.find(key) == keys_.end()) return false;
+  if (keys_.find(f) == keys_.end()) return false;
   // Present: make sure it is not past its age (expiry otherwise happens on insert).
   expire(now);
-  return keys_.find(key) != keys_.end();
+  return keys_.find(f) != keys_.end();
 }
 
-void DedupCache::insert(std::string key, Clock::time_point now) {
+void DedupCache::insert(std::string_view key, Clock::time_point now) {
   if (capacity_ == 0 || window_.count() == 0) return;
+  auto f = fingerprint(key);
   std::lock_guard lock(mu_);
-  if (!keys_.insert(key).second) return;
-  order_.emplace_back(now, std::move(key));
+  if (!keys_.insert(f).second) return;
+  order_.emplace_back(now, f);
   expire(now);
 }
 

@@ -2,12 +2,16 @@
 // Webhook ids recently made durable, to answer a redelivery 200 without publishing it
 // again. Bounded by count (oldest evicted first) and by age. Best effort by design: the
 // projector is idempotent. Thread-safe.
+//
+// Each id is kept as a 128-bit fingerprint (two independent 64-bit hashes), not as a
+// string: a fixed ~80 bytes an entry in one allocation, where two copies of a ~60-byte
+// key took three. Two ids would have to collide in both hashes to be confused (about
+// 1 in 10^27 at the default 500,000 entries), and ids come only from signed requests.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
-#include <functional>
 #include <mutex>
-#include <string>
 #include <string_view>
 #include <unordered_set>
 
@@ -19,8 +23,14 @@ class DedupCache {
   DedupCache(std::size_t capacity, std::chrono::milliseconds window);
 
   bool contains(std::string_view key, Clock::time_point now);
-  void insert(std::string key, Clock::time_point now);
+  void insert(std::string_view key, Clock::time_point now);
   std::size_t size() const;
+
+  struct Fingerprint {
+    std::uint64_t a, b;
+    bool operator==(const Fingerprint&) const = default;
+  };
+  static Fingerprint fingerprint(std::string_view key);
 
  private:
   void expire(Clock::time_point now);
@@ -29,12 +39,11 @@ class DedupCache {
   std::chrono::milliseconds window_;
   mutable std::mutex mu_;
   struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(const Fingerprint& f) const { return f.a; }
   };
-  std::unordered_set<std::string, Hash, std::equal_to<>> keys_;
+  std::unordered_set<Fingerprint, Hash> keys_;
   // Insertion order; one age for every entry, so the front is always the oldest.
-  std::deque<std::pair<Clock::time_point, std::string>> order_;
+  std::deque<std::pair<Clock::time_point, Fingerprint>> order_;
 };
 
 }  // namespace shopstream::ingress

@@ -40,6 +40,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
   opts.idle_timeout = settings.idle_timeout;
   opts.max_body_bytes = settings.max_body_bytes;
   opts.max_connections = settings.max_connections;
+  opts.first_read_bytes = 16 * 1024;  // most webhooks in one read (orders run 5-20 KB)
   HttpServerHooks hooks;
   hooks.connections = [&m](int n) { m.connections.Set(n); };
   hooks.connection_rejected = [&m] {

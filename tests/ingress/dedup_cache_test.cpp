@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <unordered_set>
+
 using namespace shopstream::ingress;
 using namespace std::chrono_literals;
 
@@ -36,4 +39,23 @@ TEST_CASE("inserting an id twice keeps one entry; zero capacity disables") {
   DedupCache off(0, 10min);
   off.insert("x", t);
   CHECK_FALSE(off.contains("x", t));
+}
+
+TEST_CASE("fingerprints tell apart ids that differ in one byte, or only in length") {
+  // 200,000 ids shaped like the ingress's keys: no two share a fingerprint.
+  struct H {
+    std::size_t operator()(const DedupCache::Fingerprint& f) const { return f.a ^ (f.b << 1); }
+  };
+  std::unordered_set<DedupCache::Fingerprint, H> prints;
+  int collisions = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    auto key = "shop-" + std::to_string(i % 7) + ".myshopify.com/b" + std::to_string(i) +
+               "-2f1e-4c3b-9a8d-" + std::to_string(i * 7919);
+    collisions += !prints.insert(DedupCache::fingerprint(key)).second;
+  }
+  CHECK(collisions == 0);
+  CHECK(prints.size() == 200'000);
+  CHECK_FALSE(DedupCache::fingerprint("s/w1") == DedupCache::fingerprint("s/w2"));
+  CHECK_FALSE(DedupCache::fingerprint("s/w1") == DedupCache::fingerprint("s/w1 "));
+  CHECK(DedupCache::fingerprint("s/w1") == DedupCache::fingerprint(std::string("s/w") + "1"));
 }
