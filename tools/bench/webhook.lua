@@ -1,9 +1,11 @@
 -- wrk script: signed ~5 KB orders/create webhooks, a unique X-Shopify-Webhook-Id per
 -- request (the signature covers the body only, so one body serves every request).
--- Environment: BENCH_BODY_FILE, BENCH_SIGNATURE; BENCH_DELAY_MS paces each connection.
+-- Environment: BENCH_BODY_FILE, BENCH_SIGNATURE, BENCH_RUN_ID (unique per wrk run: ids
+-- must not repeat across runs, or the ingress answers them as duplicates, unpublished);
+-- BENCH_DELAY_MS paces each connection.
 local counter = 0
 local threads = {}
-local body, signature, delay_ms
+local body, signature, delay_ms, run_id
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -15,6 +17,7 @@ function init(args)
   body = f:read("*a")
   f:close()
   signature = os.getenv("BENCH_SIGNATURE")
+  run_id = assert(os.getenv("BENCH_RUN_ID"), "BENCH_RUN_ID is not set")
   delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 end
 
@@ -24,7 +27,7 @@ function request()
     ["Content-Type"] = "application/json",
     ["X-Shopify-Topic"] = "orders/create",
     ["X-Shopify-Shop-Domain"] = "bench.myshopify.com",
-    ["X-Shopify-Webhook-Id"] = string.format("bench-%d-%d-%d", tid, counter, math.random(1, 1e9)),
+    ["X-Shopify-Webhook-Id"] = string.format("bench-%s-%d-%d", run_id, tid, counter),
     ["X-Shopify-Hmac-Sha256"] = signature,
     ["X-Shopify-API-Version"] = "2026-10",
   }
