@@ -5,6 +5,7 @@
 // read back on partition assignment. A crash at any instant neither loses nor
 // double-applies an event. Records that cannot be applied go to the deadletter topic
 // (durably, before the offsets that skip them commit) and never block their partition.
+// Postgres applies one batch on a thread of its own while the next is read and decoded.
 #include <atomic>
 #include <chrono>
 #include <memory>

@@ -115,9 +115,10 @@ start_shopstream() {  # name command [extra env...]
 # Every request of the benchmark carries a new webhook id: none may have been answered as
 # a duplicate (that path publishes nothing, and would flatter the figures).
 check_no_duplicates() {  # name metrics_url
-  local n
-  n=$(curl -fs "$2" | awk '/^shopstream_ingress_duplicates_suppressed_total/ {s+=$2} END {print s+0}')
-  [ "$n" = 0 ] || { echo "$1: $n requests were answered as duplicates: the figures are void" >&2; exit 1; }
+  local text n
+  text=$(curl -fs "$2") || { echo "$1: cannot read $2 to check for duplicates" >&2; exit 1; }
+  n=$(awk '/^shopstream_ingress_duplicates_suppressed_total/ {s+=$2; seen=1} END {print seen ? s : "missing"}' <<<"$text")
+  [ "$n" = 0 ] || { echo "$1: duplicates answered: $n (must be 0): the figures are void" >&2; exit 1; }
 }
 
 read -r emb_pid emb_url emb_metrics < <(start_shopstream embedded all)
