@@ -175,12 +175,19 @@ struct Projector::Impl {
     return !failed;
   }
 
-  void save_offsets(pqxx::transaction_base& tx, const std::vector<Event>& events) {
+  // The next offset of every partition a batch read from.
+  static std::map<std::pair<std::string, int>, std::int64_t> next_offsets(
+      const std::vector<Event>& events) {
     std::map<std::pair<std::string, int>, std::int64_t> next;
     for (const auto& e : events) {
       auto& n = next[{e.kafka_topic, e.partition}];
       n = std::max(n, e.offset + 1);
     }
+    return next;
+  }
+
+  void save_offsets(pqxx::transaction_base& tx, const std::vector<Event>& events) {
+    auto next = next_offsets(events);
     projections::PgArray topics, partitions, offsets;
     for (const auto& [tp, off] : next) {
       topics.emplace_back(tp.first);
@@ -267,11 +274,7 @@ struct Projector::Impl {
 
   // Kafka's own committed offsets are informational (lag tools); Postgres is the truth.
   void report_progress(const std::vector<Event>& events) {
-    std::map<std::pair<std::string, int>, std::int64_t> next;
-    for (const auto& e : events) {
-      auto& n = next[{e.kafka_topic, e.partition}];
-      n = std::max(n, e.offset + 1);
-    }
+    auto next = next_offsets(events);
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next.size()));
     for (const auto& [tp, off] : next) {
       rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
