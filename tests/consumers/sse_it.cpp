@@ -326,17 +326,19 @@ TEST_CASE("heartbeats arrive as comments") {
 }
 
 TEST_CASE("a slow subscriber is dropped without delaying a fast one") {
-  // A burst of one fetch (tens of 64 KiB records) must fit; the stalled reader must not.
-  SseFixture f([](Settings& s) { s.sse_buffer_bytes = 2 * 1024 * 1024; });
+  // A burst of fetches (tens of 64 KiB records) must fit, with room for a reader slowed
+  // down by sanitizers on a busy machine (2 MiB once dropped the fast one too under
+  // ASan); the stalled reader must not fit.
+  SseFixture f([](Settings& s) { s.sse_buffer_bytes = 6 * 1024 * 1024; });
   auto& dropped = consumers::sse::SseMetrics::get().dropped_slow;
   auto dropped_before = dropped.Value();
   auto slow = f.subscribe(kShopA);
   auto fast = f.subscribe(kShopA);
   REQUIRE(slow->status() == 200);
   REQUIRE(fast->status() == 200);
-  // The slow one never reads again. 24 MiB is more than its kernel buffers and ours.
+  // The slow one never reads again. 32 MiB is more than its kernel buffers and ours.
   std::string filler(64 * 1024, 'x');
-  const int n = 384;
+  const int n = 512;
   std::vector<SseEvent> received;
   std::thread reader([&] { received = fast->take(n, 120s); });  // keeps up as they come
   std::vector<std::string> sent;
