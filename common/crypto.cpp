@@ -2,18 +2,71 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
 
 namespace shopstream {
+namespace {
+
+// Only an allocation failure or a broken OpenSSL install gets here: nothing a caller
+// could recover from, and answering 401 or 500 to a webhook would hide it.
+[[noreturn]] void openssl_failed(const char* what) {
+  std::fprintf(stderr, "%s\n", what);
+  std::abort();
+}
+
+}  // namespace
 
 std::string hmac_sha256(std::string_view key, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_len);
-  return std::string(reinterpret_cast<const char*>(mac), mac_len);
+  auto mac = HmacSha256(key)(message);
+  return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
+}
+
+HmacSha256::HmacSha256(std::string_view key) : keyed_(nullptr) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (!hmac) openssl_failed("OpenSSL has no HMAC");
+  keyed_ = EVP_MAC_CTX_new(hmac);
+  EVP_MAC_free(hmac);  // the context holds its own reference
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                               OSSL_PARAM_construct_end()};
+  // An empty key is a valid HMAC key; OpenSSL wants a non-null pointer for it.
+  static const unsigned char kEmpty = 0;
+  const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  if (!keyed_ || EVP_MAC_init(keyed_, k, key.size(), params) != 1) {
+    EVP_MAC_CTX_free(keyed_);
+    openssl_failed("OpenSSL could not set up HMAC-SHA256");
+  }
+}
+
+HmacSha256::~HmacSha256() {
+  EVP_MAC_CTX_free(keyed_);
+}
+
+HmacSha256::HmacSha256(HmacSha256&& other) noexcept
+    : keyed_(std::exchange(other.keyed_, nullptr)) {}
+
+HmacSha256& HmacSha256::operator=(HmacSha256&& other) noexcept {
+  std::swap(keyed_, other.keyed_);
+  return *this;
+}
+
+HmacSha256::Mac HmacSha256::operator()(std::string_view message) const {
+  // The keyed context is only read here, so threads may share it.
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_);
+  Mac mac{};
+  std::size_t len = 0;
+  bool ok = ctx &&
+            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
+                           message.size()) == 1 &&
+            EVP_MAC_final(ctx, mac.data(), &len, mac.size()) == 1 && len == mac.size();
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) openssl_failed("OpenSSL HMAC-SHA256 failed (out of memory?)");
+  return mac;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -21,12 +74,15 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::size_t base64_encode(std::string_view bytes, char* out) {
+  return static_cast<std::size_t>(EVP_EncodeBlock(
+      reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(bytes.data()),
+      static_cast<int>(bytes.size())));
+}
+
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  out.resize(base64_encode(bytes, out.data()));
   return out;
 }
 

@@ -1,7 +1,5 @@
 #include "ingress/hmac.hpp"
 
-#include "common/crypto.hpp"
-
 namespace shopstream::ingress {
 
 std::string sign(std::string_view secret, std::string_view body) {
@@ -9,7 +7,14 @@ std::string sign(std::string_view secret, std::string_view body) {
 }
 
 bool signature_matches(std::string_view secret, std::string_view body, std::string_view signature) {
-  return constant_time_equal(sign(secret, body), signature);
+  return signature_matches(HmacSha256(secret), body, signature);
+}
+
+bool signature_matches(const HmacSha256& key, std::string_view body, std::string_view signature) {
+  const auto mac = key(body);
+  char expected[44];  // base64 of 32 bytes, padded
+  auto n = base64_encode({reinterpret_cast<const char*>(mac.data()), mac.size()}, expected);
+  return constant_time_equal({expected, n}, signature);
 }
 
 }  // namespace shopstream::ingress

@@ -19,8 +19,13 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 SecretStore::SecretStore(std::vector<std::string> app_secrets,
-                         std::unordered_map<std::string, std::vector<std::string>> per_shop)
-    : app_(std::move(app_secrets)), per_shop_(std::move(per_shop)) {}
+                         std::unordered_map<std::string, std::vector<std::string>> per_shop) {
+  for (const auto& s : app_secrets) app_.emplace_back(s);
+  for (const auto& [shop, secrets] : per_shop) {
+    auto& keys = per_shop_[shop];
+    for (const auto& s : secrets) keys.emplace_back(s);
+  }
+}
 
 Result<std::unordered_map<std::string, std::vector<std::string>>> SecretStore::parse_shop_secrets(
     std::string_view text) {

@@ -1,12 +1,14 @@
 #pragma once
 // The secrets a webhook may be signed with: the app's client secrets (current first, then
 // old ones still valid during a rotation) and per-shop secrets for webhooks created in a
-// store's admin. Immutable after construction; thread-safe.
+// store's admin. Each secret is kept as a prepared HMAC key, not as text. Immutable after
+// construction; thread-safe.
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/crypto.hpp"
 #include "common/result.hpp"
 
 namespace shopstream::ingress {
@@ -30,8 +32,8 @@ class SecretStore {
   std::size_t shop_count() const { return per_shop_.size(); }
 
  private:
-  std::vector<std::string> app_;
-  std::unordered_map<std::string, std::vector<std::string>> per_shop_;
+  std::vector<HmacSha256> app_;
+  std::unordered_map<std::string, std::vector<HmacSha256>> per_shop_;
 };
 
 }  // namespace shopstream::ingress

@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 using namespace shopstream::ingress;
@@ -75,4 +77,30 @@ TEST_CASE("wrong secret, truncated, altered or non-base64 signatures fail") {
   CHECK_FALSE(signature_matches("secret", body, ""));
   CHECK_FALSE(signature_matches("secret", body, std::string(44, '!')));
   CHECK_FALSE(signature_matches("secret", body + " ", good));
+}
+
+TEST_CASE("a prepared key verifies every vector many times over, from several threads at once") {
+  auto vectors = load_vectors();
+  std::vector<shopstream::HmacSha256> keys, wrong_keys;
+  for (const auto& v : vectors) {
+    keys.emplace_back(v.secret);
+    wrong_keys.emplace_back(v.secret + "x");
+  }
+  // The keyed context is shared and only copied per message: were it changed by use,
+  // the second round or a concurrent thread would see a different MAC.
+  std::atomic<int> matched{0}, mismatched{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 50; ++round)
+        for (std::size_t i = 0; i < vectors.size(); ++i) {
+          const auto& v = vectors[i];
+          bool ok = signature_matches(keys[i], v.body, v.signature) &&
+                    !signature_matches(wrong_keys[i], v.body, v.signature);
+          (ok ? matched : mismatched)++;
+        }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(mismatched.load() == 0);
+  CHECK(matched.load() == 4 * 50 * static_cast<int>(vectors.size()));
 }
