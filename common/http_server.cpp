@@ -7,7 +7,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <optional>
 #include <vector>
@@ -33,6 +32,30 @@ HttpResponse json_response(unsigned status, std::string_view code, std::string_v
   res.body() = std::move(body);
   return res;
 }
+
+namespace {
+
+// The whole answer into one buffer: one write, no scatter of Beast's serializer (its
+// buffer iterators cost more than the copy for answers this small).
+// A HEAD answer keeps its Content-Length but not its body (RFC 9110 §9.3.2).
+void serialize(const HttpResponse& res, bool with_body, std::string& out) {
+  out.clear();
+  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(res.result_int());
+  out += ' ';
+  out += std::string_view(res.reason().data(), res.reason().size());
+  out += "\r\n";
+  for (const auto& f : res) {
+    out += std::string_view(f.name_string().data(), f.name_string().size());
+    out += ": ";
+    out += std::string_view(f.value().data(), f.value().size());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  if (with_body) out += res.body();
+}
+
+}  // namespace
 
 struct HttpServer::State {
   HttpServerOptions options;
@@ -74,15 +97,14 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = keep_alive_ && !server_.stopping_;
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    res_.emplace(std::move(res));
+    serialize(res, !head_, out_);
     stream_.expires_after(server_.options.read_timeout);
-    http::async_write(stream_, *res_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                        self->res_.reset();
-                        if (ec) return self->close();
-                        if (!keep_alive) return self->close();
-                        self->wait_for_request();
-                      });
+    net::async_write(stream_, net::buffer(out_),
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       if (!keep_alive) return self->close();
+                       self->wait_for_request();
+                     });
   }
 
   Executor executor() { return stream_.get_executor(); }
@@ -96,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void wait_for_request() {
     if (server_.stopping_) return close();
+    head_ = false;
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(server_.options.max_header_bytes);
@@ -172,6 +195,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_request() {
     keep_alive_ = parser_->get().keep_alive();
+    head_ = parser_->get().method() == http::verb::head;
     server_.handler(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
   }
 
@@ -186,8 +210,9 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::State& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<HttpResponse> res_;
+  std::string out_;  // the answer being written; keeps its capacity between requests
   bool keep_alive_ = true;
+  bool head_ = false;  // the request being answered is a HEAD
   bool idle_ = false;
 };
 
