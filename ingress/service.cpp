@@ -1,5 +1,6 @@
 #include "ingress/service.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -22,6 +23,9 @@ Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& se
   auto port = svc->server_->listen(hp->first, hp->second);
   if (!port) return port.error();
   svc->port_ = port.value();
+  // Reports then reach the connections of the first thread without any hop, and the
+  // others' with one, instead of two through the producer's poll thread.
+  svc->deliveries_ = producer.deliver_on(svc->pool_.first());
   svc->pool_.start();
   return svc;
 }
@@ -64,6 +68,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
 
 IngressService::~IngressService() {
   server_->stop();
+  deliveries_.reset();  // back to the producer's poll thread, which outlives the pool
   pool_.halt();
   server_.reset();  // the acceptor, before its context; sessions go with the contexts
 }
@@ -170,9 +175,10 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
       m.durable_ack_seconds.Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
-    // One hop to the connection's thread for both the timer and the answer.
-    net::post(ex, [respond, unavailable, timer, &m, topic = std::move(topic), ok = d.ok(),
-                   error = d.ok() ? std::string() : d.error()] {
+    // To the connection's thread for both the timer and the answer: inline when the
+    // report is served there already.
+    net::dispatch(ex, [respond, unavailable, timer, &m, topic = std::move(topic), ok = d.ok(),
+                       error = d.ok() ? std::string() : d.error()] {
       timer->cancel();
       if (!ok)
         return unavailable(respond, "kafka_error", "kafka did not accept the event: " + error);

@@ -47,6 +47,7 @@ class IngressService {
   ReadyCheck ready_;
   DedupCache dedup_;
   IoPool pool_;
+  std::shared_ptr<void> deliveries_;  // delivery reports served on the pool's first thread
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;
 };

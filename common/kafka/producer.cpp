@@ -1,5 +1,13 @@
 #include "common/kafka/producer.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+
+#include <cerrno>
+#include <cstdint>
 #include <mutex>
 
 #include "common/kafka/metrics.hpp"
@@ -45,6 +53,47 @@ std::optional<Error> apply_properties(rd_kafka_conf_t* conf, std::string_view pr
   return std::nullopt;
 }
 
+// Shared by the guard, the producer and the handler waiting on the eventfd. The
+// descriptor belongs to the waiting handler alone, so it dies with its io_context.
+struct Producer::Pump {
+  std::mutex mu;
+  rd_kafka_t* rk = nullptr;  // null once detached: serve no more
+  std::atomic<bool>* pumped = nullptr;
+
+  static void wait(std::shared_ptr<Pump> pump,
+                   std::shared_ptr<boost::asio::posix::stream_descriptor> fd) {
+    auto& d = *fd;
+    d.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                 [pump = std::move(pump), fd = std::move(fd)](boost::system::error_code ec) {
+                   if (ec) return;
+                   std::uint64_t n;
+                   [[maybe_unused]] auto r = ::read(fd->native_handle(), &n, sizeof n);
+                   if (!pump->serve()) return;
+                   wait(pump, fd);
+                 });
+  }
+
+  // Runs every report queued now. librdkafka writes the eventfd again only after this,
+  // when the queue next turns non-empty, so no report is left waiting.
+  bool serve() {
+    std::lock_guard lock(mu);
+    if (!rk) return false;
+    rd_kafka_poll(rk, 0);
+    return true;
+  }
+
+  // Hands the reports back to the poll thread. Idempotent; waits for a serve() under way.
+  void detach() {
+    std::lock_guard lock(mu);
+    if (!rk) return;
+    rd_kafka_queue_t* q = rd_kafka_queue_get_main(rk);
+    rd_kafka_queue_io_event_enable(q, -1, nullptr, 0);
+    rd_kafka_queue_destroy(q);
+    rk = nullptr;
+    *pumped = false;
+  }
+};
+
 Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   const std::pair<std::string, std::string> base[] = {
@@ -88,6 +137,7 @@ Producer::Producer(rd_kafka_t* rk) : rk_(rk) {
 }
 
 Producer::~Producer() {
+  if (auto pump = pump_.lock()) pump->detach();  // the guard may outlive us
   stop_ = true;
   prober_.join();
   poller_.join();
@@ -99,9 +149,41 @@ Producer::~Producer() {
 
 void Producer::poll_loop() {
   while (!stop_) {
-    rd_kafka_poll(rk_, 50);
+    if (pumped_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // only the gauge is ours
+    } else {
+      std::lock_guard lock(poll_mu_);
+      if (!pumped_) rd_kafka_poll(rk_, 50);
+    }
     producer_metrics().queue_depth(rd_kafka_outq_len(rk_));
   }
+}
+
+std::shared_ptr<void> Producer::deliver_on(boost::asio::io_context& io) {
+  if (pumped_.exchange(true)) return nullptr;
+  int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (efd < 0) {
+    pumped_ = false;
+    log::warn("kafka delivery reports stay on the poll thread: no eventfd", {{"errno", errno}});
+    return nullptr;
+  }
+  // Wait out a poll under way on the poll thread, so every report from now on is ours.
+  rd_kafka_yield(rk_);
+  { std::lock_guard lock(poll_mu_); }
+  auto pump = std::make_shared<Pump>();
+  pump->rk = rk_;
+  pump->pumped = &pumped_;
+  pump_ = pump;
+  auto fd = std::make_shared<boost::asio::posix::stream_descriptor>(io, efd);
+  static const std::uint64_t kOne = 1;  // an eventfd takes 8-byte counts
+  rd_kafka_queue_t* main = rd_kafka_queue_get_main(rk_);
+  rd_kafka_queue_io_event_enable(main, efd, &kOne, sizeof kOne);
+  rd_kafka_queue_destroy(main);
+  // Reports queued before the eventfd was attached would not write it: serve them first.
+  boost::asio::post(io, [pump, fd] {
+    if (pump->serve()) Pump::wait(pump, fd);
+  });
+  return std::shared_ptr<void>(pump.get(), [pump](void*) { pump->detach(); });
 }
 
 void Producer::probe_loop() {

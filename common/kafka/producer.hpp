@@ -1,13 +1,17 @@
 #pragma once
 // The one Kafka producer wrapper: idempotent, acks=all. produce() only enqueues; each
-// accepted record's handler runs exactly once, on the producer's own poll thread, when
-// the broker acknowledged it durably or it finally failed. Thread-safe.
+// accepted record's handler runs exactly once, on the producer's own poll thread (or on
+// an io_context's thread, see deliver_on), when the broker acknowledged it durably or it
+// finally failed. Thread-safe.
 #include <librdkafka/rdkafka.h>
+
+#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +65,14 @@ class Producer {
   // once. Otherwise the error (queue full is retryable) and `on_delivery` never runs.
   std::optional<Error> produce(const Record& record, DeliveryHandler on_delivery);
 
+  // From now until the returned guard is destroyed, delivery handlers run on `io`'s
+  // thread: librdkafka writes to an eventfd that `io` waits on when reports arrive, so
+  // acknowledged records skip the hop through the poll thread. Handlers must not block.
+  // One io_context at a time (a second call's guard is empty and changes nothing).
+  // Destroy the guard (or the producer) before `io` is destroyed; when the guard goes,
+  // handlers go back to the poll thread.
+  [[nodiscard]] std::shared_ptr<void> deliver_on(boost::asio::io_context& io);
+
   // Waits up to `timeout` for every queued record; returns how many are still queued.
   int flush(std::chrono::milliseconds timeout);
   int queue_depth() const;
@@ -80,8 +92,12 @@ class Producer {
   void probe_loop();
   static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t*, void*);
 
+  struct Pump;
   rd_kafka_t* rk_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> pumped_{false};  // deliver_on is active: the poll thread leaves the queue
+  std::weak_ptr<Pump> pump_;
+  std::mutex poll_mu_;  // held by the poll thread while it serves reports
   std::atomic<bool> reachable_{false};
   std::thread poller_;
   std::thread prober_;
