@@ -4,16 +4,17 @@
 // projector is idempotent. Thread-safe.
 //
 // Each id is kept as a 128-bit fingerprint (two independent 64-bit hashes), not as a
-// string: a fixed ~80 bytes an entry in one allocation, where two copies of a ~60-byte
-// key took three. Two ids would have to collide in both hashes to be confused (about
-// 1 in 10^27 at the default 500,000 entries), and ids come only from signed requests.
+// string, in an open-addressing table sized at construction (no allocation per entry).
+// Two ids would have to collide in both hashes to be confused (about 1 in 10^27 at the
+// default 500,000 entries), and ids come only from signed requests.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <mutex>
 #include <string_view>
-#include <unordered_set>
+
+#include "ingress/fingerprint_set.hpp"
 
 namespace shopstream::ingress {
 
@@ -26,22 +27,16 @@ class DedupCache {
   void insert(std::string_view key, Clock::time_point now);
   std::size_t size() const;
 
-  struct Fingerprint {
-    std::uint64_t a, b;
-    bool operator==(const Fingerprint&) const = default;
-  };
+  using Fingerprint = ingress::Fingerprint;
   static Fingerprint fingerprint(std::string_view key);
 
  private:
-  void expire(Clock::time_point now);
+  void expire(Clock::time_point now, std::size_t room);
 
   std::size_t capacity_;
   std::chrono::milliseconds window_;
   mutable std::mutex mu_;
-  struct Hash {
-    std::size_t operator()(const Fingerprint& f) const { return f.a; }
-  };
-  std::unordered_set<Fingerprint, Hash> keys_;
+  FingerprintSet keys_;
   // Insertion order; one age for every entry, so the front is always the oldest.
   std::deque<std::pair<Clock::time_point, Fingerprint>> order_;
 };
