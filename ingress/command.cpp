@@ -47,6 +47,7 @@ int run(const Settings& given, const RunOptions& options) {
   po.brokers = settings.kafka_brokers;
   po.extra_properties = settings.kafka_properties;
   po.client_id = "shopstream-ingress";
+  if (embedded) po.linger = std::chrono::microseconds(500);  // see ProducerOptions::linger
   po.message_timeout = std::max(settings.ack_deadline * 2, std::chrono::milliseconds(10'000));
   auto producer = kafka::Producer::create(po);
   if (!producer) return startup_failure(producer.error().message);
