@@ -38,7 +38,8 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 
 // Standard alphabet with padding (RFC 4648 §4), or URL-safe without padding (§5).
 std::string base64_encode(std::string_view bytes);
-// The same, into `out`, which must hold 4 * ceil(n / 3) chars; returns the length written.
+// The same, into `out`, which must hold 4 * ceil(n / 3) + 1 chars (a NUL follows the
+// text); returns the text's length.
 std::size_t base64_encode(std::string_view bytes, char* out);
 std::string base64url_encode(std::string_view bytes);
 // nullopt when `text` is not URL-safe base64 without padding.
