@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <new>
+
 #include "common/log.hpp"
 #include "common/net_addr.hpp"
 #include "ingress/metrics.hpp"
@@ -18,8 +20,14 @@ Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& se
                                                               ReadyCheck ready) {
   auto hp = split_host_port(settings.ingress_addr);
   if (!hp) return fail("invalid ingress address " + settings.ingress_addr);
-  std::unique_ptr<IngressService> svc(
-      new IngressService(settings, producer, std::move(secrets), std::move(ready)));
+  std::unique_ptr<IngressService> svc;
+  try {
+    svc.reset(new IngressService(settings, producer, std::move(secrets), std::move(ready)));
+  } catch (const std::bad_alloc&) {  // the duplicate cache's table is sized up front
+    return fail("cannot allocate the duplicate cache for " +
+                std::to_string(settings.dedup_capacity) +
+                " webhook ids: lower SHOPSTREAM_DEDUP_CAPACITY");
+  }
   auto port = svc->server_->listen(hp->first, hp->second);
   if (!port) return port.error();
   svc->port_ = port.value();
