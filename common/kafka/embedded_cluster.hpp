@@ -33,6 +33,7 @@ class EmbeddedCluster {
 
  private:
   EmbeddedCluster(rd_kafka_t* host, rd_kafka_mock_cluster_t* mc, int brokers);
+  void disable_nagle();  // TCP_NODELAY on the mock brokers' listeners (see the .cpp)
   rd_kafka_t* host_;
   rd_kafka_mock_cluster_t* mcluster_;
   int brokers_;
