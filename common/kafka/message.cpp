@@ -15,4 +15,14 @@ std::vector<Header> headers_of(const rd_kafka_message_t* message) {
   return out;
 }
 
+std::string_view header_view(const rd_kafka_message_t* message, const char* name) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(message, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get(hdrs, 0, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value)
+    return {};
+  return {static_cast<const char*>(value), size};
+}
+
 }  // namespace shopstream::kafka

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <future>
 
+#include "common/kafka/message.hpp"
 #include "common/log.hpp"
 #include "common/routing.hpp"
 #include "consumers/sse/frame.hpp"
@@ -44,8 +45,9 @@ void Shard::remove(Subscriber* s) {
 
 const Frame& LazyFrame::get(const Position& after) {
   std::call_once(once_, [&] {
-    frame_ = std::make_shared<const std::string>(format_event(event_, encode_cursor(after)));
-    event_ = {};  // the frame holds all of it now
+    auto event = projections::Event::from_message(message_.get());
+    frame_ = std::make_shared<const std::string>(format_event(event, encode_cursor(after)));
+    message_.reset();  // the frame holds all of it now
   });
   return frame_;
 }
@@ -153,19 +155,18 @@ void Hub::run() {
         continue;
       }
       healthy_ = true;
-      auto event = projections::Event::from_message(m.get());
-      auto stream_it = stream_of_topic_.find(event.kafka_topic);
+      auto stream_it = stream_of_topic_.find(rd_kafka_topic_name(m->rkt));
       if (stream_it == stream_of_topic_.end()) continue;
       auto s = stream_it->second;
       auto& offsets = position_.offsets[s];
-      if (static_cast<std::size_t>(event.partition) >= offsets.size()) continue;
-      offsets[static_cast<std::size_t>(event.partition)] = event.offset + 1;
+      if (static_cast<std::size_t>(m->partition) >= offsets.size()) continue;
+      offsets[static_cast<std::size_t>(m->partition)] = m->offset + 1;
       Record record;
-      record.shop = event.shop_domain();
+      record.shop = kafka::header_view(m.get(), "x-shopify-shop-domain");
       record.stream = s;
-      record.partition = event.partition;
-      record.offset = event.offset;
-      record.frame = std::make_shared<LazyFrame>(std::move(event));
+      record.partition = m->partition;
+      record.offset = m->offset;
+      record.frame = std::make_shared<LazyFrame>(std::shared_ptr<rd_kafka_message_t>(std::move(m)));
       batch->records.push_back(std::move(record));
     }
     if (!batch->records.empty()) {

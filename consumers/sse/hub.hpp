@@ -18,21 +18,21 @@
 #include "common/kafka/reader.hpp"
 #include "consumers/sse/cursor.hpp"
 #include "consumers/sse/subscriber.hpp"
-#include "projections/event.hpp"
 
 namespace shopstream::consumers::sse {
 
 // A record's frame, built on first use: records of shops nobody follows are never
-// serialised. Thread-safe; every shard asks with the same position (the one after the
-// record), so whichever asks first builds the frame all of them send.
+// parsed nor serialised, and cost the reader no more than their Kafka message. Thread-safe;
+// every shard asks with the same position (the one after the record), so whichever asks
+// first builds the frame all of them send.
 class LazyFrame {
  public:
-  explicit LazyFrame(projections::Event event) : event_(std::move(event)) {}
+  explicit LazyFrame(std::shared_ptr<rd_kafka_message_t> message) : message_(std::move(message)) {}
   const Frame& get(const Position& after);
 
  private:
   std::once_flag once_;
-  projections::Event event_;
+  std::shared_ptr<rd_kafka_message_t> message_;  // released once the frame is built
   Frame frame_;
 };
 
