@@ -170,6 +170,8 @@ void Hub::run() {
       batch->records.push_back(std::move(record));
     }
     if (!batch->records.empty()) {
+      records_read_ += batch->records.size();
+      batch->reader = reader_;
       batch->end = position_;
       std::shared_ptr<const Batch> shared = std::move(batch);
       for (auto& shard : shards_)

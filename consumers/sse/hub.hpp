@@ -45,6 +45,10 @@ struct Record {
 };
 
 struct Batch {
+  // The records hold the reader's messages, and librdkafka's destroy waits for every
+  // message of its handle: the reader lives until the last batch goes, wherever that is
+  // (an io_context halted with batches still queued destroys them after the hub).
+  std::shared_ptr<const void> reader;  // first: destroyed after the records
   std::vector<Record> records;
   Position end;  // the position after the last record
 };
@@ -85,6 +89,8 @@ class Hub {
   Shard& shard_for(boost::asio::io_context& io);
   const std::vector<std::string>& topics() const { return topics_; }  // by stream index
   const std::vector<int>& partition_counts() const { return partitions_; }
+  // Records read from Kafka and handed to the shards, since start.
+  std::uint64_t records_read() const { return records_read_.load(); }
   // Whether the reader got through to Kafka recently.
   bool healthy() const { return healthy_.load(); }
   // Closes every subscriber, each on its own thread.
@@ -93,7 +99,8 @@ class Hub {
  private:
   Hub() = default;
   void run();
-  std::unique_ptr<kafka::Reader> reader_;
+  std::shared_ptr<kafka::Reader> reader_;  // shared with the batches (see Batch)
+  std::atomic<std::uint64_t> records_read_{0};
   HubOptions options_;
   std::vector<std::string> topics_;
   std::vector<int> partitions_;
