@@ -1,8 +1,24 @@
 #include "common/kafka/reader.hpp"
 
+#include <thread>
+
 #include "common/kafka/producer.hpp"
 
 namespace shopstream::kafka {
+namespace {
+
+// What a broker answers about a partition whose topic it created moments ago, or whose
+// leader is moving: worth asking again until the caller's timeout.
+bool settling(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+         err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+         err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
+constexpr auto kSettleBackoff = std::chrono::milliseconds(50);
+
+}  // namespace
 
 Result<std::unique_ptr<Reader>> Reader::create(const ReaderOptions& o) {
   char err[512];
@@ -45,30 +61,47 @@ Reader::~Reader() {
 }
 
 Result<int> Reader::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  auto err = rd_kafka_metadata(rk_, 0, rkt, &md, static_cast<int>(timeout.count()));
-  rd_kafka_topic_destroy(rkt);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return fail("kafka metadata for " + topic + ": " + rd_kafka_err2str(err), true);
-  int count = -1;
-  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
-  for (int i = 0; i < md->topic_cnt; ++i)
-    if (topic == md->topics[i].topic) {
-      count = md->topics[i].partition_cnt;
-      topic_err = md->topics[i].err;
-    }
-  rd_kafka_metadata_destroy(md);
-  if (count <= 0 || topic_err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return fail("kafka topic " + topic + " is not available: " + rd_kafka_err2str(topic_err), true);
-  return count;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    auto err = rd_kafka_metadata(rk_, 0, rkt, &md,
+                                 static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return fail("kafka metadata for " + topic + ": " + rd_kafka_err2str(err), true);
+    int count = -1;
+    rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; i < md->topic_cnt; ++i)
+      if (topic == md->topics[i].topic) {
+        count = md->topics[i].partition_cnt;
+        topic_err = md->topics[i].err;
+      }
+    rd_kafka_metadata_destroy(md);
+    if (count > 0 && topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) return count;
+    if (!settling(topic_err) || std::chrono::steady_clock::now() + kSettleBackoff >= deadline)
+      return fail("kafka topic " + topic + " is not available: " + rd_kafka_err2str(topic_err),
+                  true);
+    std::this_thread::sleep_for(kSettleBackoff);
+  }
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> Reader::watermarks(
     const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
   std::int64_t low = 0, high = 0;
-  auto err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high,
-                                              static_cast<int>(timeout.count()));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  rd_kafka_resp_err_t err;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    err =
+        rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high,
+                                         static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
+    if (!settling(err) || std::chrono::steady_clock::now() + kSettleBackoff >= deadline) break;
+    std::this_thread::sleep_for(kSettleBackoff);
+  }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     return fail("kafka watermarks of " + topic + "/" + std::to_string(partition) + ": " +
                     rd_kafka_err2str(err),

@@ -41,6 +41,8 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
+  // Both ask again, until `timeout`, while the broker is still settling the partition (a
+  // topic created moments ago has no leader yet: "Not leader for partition").
   Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
   // {low, high}: the oldest retained offset and the next offset to be written.
   Result<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic,

@@ -26,7 +26,7 @@ TEST_CASE("the SSE hub goes promptly with batches still queued on halted threads
   options.reader.brokers = kafka.bootstrap();
   options.topic_prefix = prefix;
   auto started = consumers::sse::Hub::start(options, *pool);
-  REQUIRE(started);
+  REQUIRE_MESSAGE(started, (started ? "" : started.error().message));
   std::unique_ptr<consumers::sse::Hub> hub = std::move(started.value());
 
   auto producer = kafka::Producer::create({.brokers = kafka.bootstrap()});

@@ -51,7 +51,10 @@ stop() {
 
 configure() {
   local port cport
-  port=$(free_port); cport=$(free_port)
+  port=$(free_port)
+  # Nothing listens on either port yet, so free_port may well pick the same one twice.
+  cport=$(free_port)
+  while [ "$cport" = "$port" ]; do cport=$(free_port); done
   echo "$port" >"$dir/port"
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
