@@ -326,26 +326,29 @@ TEST_CASE("heartbeats arrive as comments") {
 }
 
 TEST_CASE("a slow subscriber is dropped without delaying a fast one") {
-  // A burst of fetches (tens of 64 KiB records) must fit, with room for a reader slowed
-  // down by sanitizers on a busy machine (2 MiB once dropped the fast one too under
-  // ASan); the stalled reader must not fit.
-  SseFixture f([](Settings& s) { s.sse_buffer_bytes = 6 * 1024 * 1024; });
+  // The fast reader is kept at most one 1 MiB chunk behind (the next chunk is published
+  // once it has read the last), so its 2 MiB buffer can never fill, however slow the
+  // machine or the sanitizers; the stalled reader's 32 MiB outgrow its kernel buffers and
+  // ours. (Publishing all at once once let a slowed fast reader overflow as well.)
+  SseFixture f([](Settings& s) { s.sse_buffer_bytes = 2 * 1024 * 1024; });
   auto& dropped = consumers::sse::SseMetrics::get().dropped_slow;
   auto dropped_before = dropped.Value();
   auto slow = f.subscribe(kShopA);
   auto fast = f.subscribe(kShopA);
   REQUIRE(slow->status() == 200);
   REQUIRE(fast->status() == 200);
-  // The slow one never reads again. 32 MiB is more than its kernel buffers and ours.
   std::string filler(64 * 1024, 'x');
-  const int n = 512;
+  const int chunks = 32, per_chunk = 16;
   std::vector<SseEvent> received;
-  std::thread reader([&] { received = fast->take(n, 120s); });  // keeps up as they come
   std::vector<std::string> sent;
-  for (int i = 0; i < n; ++i)
-    sent.push_back(
-        f.publish("products/update", 5000 + i, kShopA, R"(,"body_html":")" + filler + "\""));
-  reader.join();
+  for (int c = 0; c < chunks; ++c) {
+    for (int i = 0; i < per_chunk; ++i)
+      sent.push_back(f.publish("products/update", 5000 + c * per_chunk + i, kShopA,
+                               R"(,"body_html":")" + filler + "\""));
+    auto got = fast->take(per_chunk, 60s);
+    received.insert(received.end(), got.begin(), got.end());
+    REQUIRE(received.size() == sent.size());
+  }
   CHECK(as_set(webhook_ids(received)) == as_set(sent));
   CHECK(wait_until([&] { return dropped.Value() > dropped_before; }, 30s));
   CHECK(slow->socket().wait_closed(60s));  // once it reads what the kernel holds, it sees EOF
