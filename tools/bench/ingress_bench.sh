@@ -2,9 +2,10 @@
 # Ingress benchmark: wrk posts signed ~5 KB orders/create webhooks with unique ids over
 # keep-alive connections to (1) nginx answering 200 (the machine's HTTP floor),
 # (2) `shopstream all` on the embedded cluster, (3) `shopstream ingress` on a real Kafka
-# broker. Every 200 from shopstream is after the durable ack. Reports requests/s, p50/p99
-# latency, peak RSS, medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at
-# a paced ~5,000 webhooks/s. Usage: tools/bench/ingress_bench.sh [--quick]
+# broker, one after the other (each alone on the cores with wrk). Every 200 from
+# shopstream is after the durable ack. Reports requests/s, p50/p99 latency, peak RSS,
+# medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at a paced ~5,000
+# webhooks/s. Usage: tools/bench/ingress_bench.sh [--quick]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/bench"
@@ -121,53 +122,56 @@ check_no_duplicates() {  # name metrics_url
   [ "$n" = 0 ] || { echo "$1: duplicates answered: $n (must be 0): the figures are void" >&2; exit 1; }
 }
 
-read -r emb_pid emb_url emb_metrics < <(start_shopstream embedded all)
+declare -A rps p50 p99 bad prps pp50 pp99 rss
+stop_pid() {  # waits until the process is gone, so the next target has the cores
+  kill "$1" 2>/dev/null || true
+  while kill -0 "$1" 2>/dev/null; do sleep 0.1; done
+}
+# Full load: a warm-up run, then $RUNS runs; every connection posts again at once.
+measure() {  # target url
+  run_wrk "$2" >/dev/null
+  : >"$work/$1.runs"
+  for i in $(seq 1 "$RUNS"); do run_wrk "$2" >>"$work/$1.runs"; done
+  rps[$1]=$(awk '{print $1}' "$work/$1.runs" | median)
+  p50[$1]=$(awk '{print $2}' "$work/$1.runs" | median)
+  p99[$1]=$(awk '{print $3}' "$work/$1.runs" | median)
+  bad[$1]=$(awk '{s+=$4} END {print s+0}' "$work/$1.runs")
+}
+# Paced: 62 connections, each waiting 10 ms after every answer: about 5,000 webhooks/s
+# when an answer takes ~2 ms (10 + 2 ms a cycle).
+measure_paced() {  # target url
+  : >"$work/$1.paced"
+  for i in $(seq 1 "$RUNS"); do BENCH_DELAY_MS=10 run_wrk "$2" 62 >>"$work/$1.paced"; done
+  prps[$1]=$(awk '{print $1}' "$work/$1.paced" | median)
+  pp50[$1]=$(awk '{print $2}' "$work/$1.paced" | median)
+  pp99[$1]=$(awk '{print $3}' "$work/$1.paced" | median)
+}
 
-# --- shopstream, real broker ----------------------------------------------------------
+# One system under test at a time: each runs alone on the two cores with wrk.
+measure nginx "http://127.0.0.1:$nport"
+rss[nginx]=$(ps -o rss= --ppid "$(cat "$work/nginx/nginx.pid")" | awk '{s+=$1} END {printf "%.1f", s/1024}')
+stop_pid "${pids[0]}"
+
+read -r emb_pid emb_url emb_metrics < <(start_shopstream embedded all SHOPSTREAM_DASHBOARD_ADDR=127.0.0.1:0)
+measure embedded "$emb_url"
+measure_paced embedded "$emb_url"
+check_no_duplicates embedded "$emb_metrics"
+rss[embedded]=$(peak_rss_mb "$emb_pid")
+stop_pid "$emb_pid"
+
 bootstrap=$("$root/tools/kafka/broker.sh" start "$work/kafka")
 read -r real_pid real_url real_metrics < <(start_shopstream real ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
   SHOPSTREAM_TOPIC_REPLICATION=1)
-
-declare -A rps p50 p99 bad
-for target in nginx embedded real; do
-  case $target in
-    nginx) url="http://127.0.0.1:$nport" ;;
-    embedded) url=$emb_url ;;
-    real) url=$real_url ;;
-  esac
-  run_wrk "$url" >/dev/null  # warm-up
-  : >"$work/$target.runs"
-  for i in $(seq 1 "$RUNS"); do run_wrk "$url" >>"$work/$target.runs"; done
-  rps[$target]=$(awk '{print $1}' "$work/$target.runs" | median)
-  p50[$target]=$(awk '{print $2}' "$work/$target.runs" | median)
-  p99[$target]=$(awk '{print $3}' "$work/$target.runs" | median)
-  bad[$target]=$(awk '{s+=$4} END {print s+0}' "$work/$target.runs")
-done
-
-# Paced: 62 connections, each waiting 10 ms after every answer: about 5,000 webhooks/s
-# when an answer takes ~2 ms (10 + 2 ms a cycle).
-declare -A prps pp50 pp99
-for target in embedded real; do
-  url=$([ $target = embedded ] && echo "$emb_url" || echo "$real_url")
-  : >"$work/$target.paced"
-  for i in $(seq 1 "$RUNS"); do BENCH_DELAY_MS=10 run_wrk "$url" 62 >>"$work/$target.paced"; done
-  prps[$target]=$(awk '{print $1}' "$work/$target.paced" | median)
-  pp50[$target]=$(awk '{print $2}' "$work/$target.paced" | median)
-  pp99[$target]=$(awk '{print $3}' "$work/$target.paced" | median)
-done
-
-check_no_duplicates embedded "$emb_metrics"
+measure real "$real_url"
+measure_paced real "$real_url"
 check_no_duplicates real "$real_metrics"
-rss_emb=$(peak_rss_mb "$emb_pid")
-rss_real=$(peak_rss_mb "$real_pid")
-nginx_rss=$(ps -o rss= --ppid "$(cat "$work/nginx/nginx.pid")" | awk '{s+=$1} END {printf "%.1f", s/1024}')
+rss[real]=$(peak_rss_mb "$real_pid")
 
 printf '\nIngress benchmark (medians of %s runs of %s, %s keep-alive connections)\n' "$RUNS" "$DURATION" "$CONNS"
 printf '%-22s %10s %9s %9s %10s %9s %8s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx
 for t in nginx embedded real; do
   ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.2f", a/b}')
-  rss=$([ $t = nginx ] && echo "$nginx_rss" || ([ $t = embedded ] && echo "$rss_emb" || echo "$rss_real"))
-  printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "$ratio" "$rss" "${bad[$t]}"
+  printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "$ratio" "${rss[$t]}" "${bad[$t]}"
 done
 printf '\nPaced (62 connections, 10 ms between requests on each)\n'
 printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
