@@ -31,8 +31,8 @@ std::vector<std::string_view> all_command_options() {
   auto names = ingress::option_names();
   for (auto n :
        {"database-url", "projector-group", "dashboard-addr", "dashboard-secret", "sse-heartbeat",
-        "sse-buffer", "shop-domain", "access-token", "shops-file", "admin-api-url", "api-version",
-        "reconcile-interval", "reconcile-overlap", "webhook-url"})
+        "sse-idle-pause", "sse-buffer", "shop-domain", "access-token", "shops-file",
+        "admin-api-url", "api-version", "reconcile-interval", "reconcile-overlap", "webhook-url"})
     names.push_back(n);
   return names;
 }

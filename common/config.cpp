@@ -152,6 +152,10 @@ const std::vector<Option>& all_options() {
       {"sse-heartbeat", "SHOPSTREAM_SSE_HEARTBEAT", "DURATION",
        "Interval of the SSE heartbeat comment (keeps proxies from closing idle streams).", "15s",
        false, set_duration(&Settings::sse_heartbeat)},
+      {"sse-idle-pause", "SHOPSTREAM_SSE_IDLE_PAUSE", "DURATION",
+       "With no SSE subscriber for this long, stop reading Kafka until one comes (it then "
+       "waits for a read of the partitions' ends); 0s: never stop.",
+       "10s", false, set_duration(&Settings::sse_idle_pause, true)},
       {"sse-buffer", "SHOPSTREAM_SSE_BUFFER", "SIZE",
        "Most bytes queued for one SSE subscriber (frames are shared, so this bounds lag more "
        "than memory); a slower one is disconnected.",

@@ -40,6 +40,7 @@ struct Settings {
   int threads = 0;  // 0: one per core
   // SSE
   std::chrono::milliseconds sse_heartbeat{15'000};
+  std::chrono::milliseconds sse_idle_pause{10'000};
   std::uint64_t sse_buffer_bytes = 4 * 1024 * 1024;
   // `token`
   std::string token_shop;

@@ -22,8 +22,8 @@ const std::vector<std::string_view>& sse_option_names() {
       "kafka-brokers",     "kafka-properties", "topic-prefix",   "topic-partitions",
       "topic-replication", "database-url",     "dashboard-addr", "dashboard-secret",
       "metrics-addr",      "read-timeout",     "idle-timeout",   "shutdown-timeout",
-      "max-connections",   "threads",          "sse-heartbeat",  "sse-buffer",
-      "ready-file",        "log-level"};
+      "max-connections",   "threads",          "sse-heartbeat",  "sse-idle-pause",
+      "sse-buffer",        "ready-file",       "log-level"};
   return names;
 }
 

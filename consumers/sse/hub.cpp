@@ -41,6 +41,7 @@ void Shard::remove(Subscriber* s) {
   list.pop_back();
   --count_;
   if (list.empty()) by_shop_.erase(it);
+  hub_.leave();
 }
 
 const Frame& LazyFrame::get(const Position& after) {
@@ -93,7 +94,6 @@ Result<std::unique_ptr<Hub>> Hub::start(const HubOptions& options, IoPool& pool)
   auto reader = kafka::Reader::create(reader_options);
   if (!reader) return reader.error();
   hub->reader_ = std::move(reader.value());
-  std::vector<kafka::PartitionOffset> assignment;
   for (std::size_t s = 0; s < kStreams; ++s) {
     auto topic = routing::topic_name(options.topic_prefix, kStreamOrder[s]);
     auto count = hub->reader_->partition_count(topic, std::chrono::seconds(10));
@@ -101,23 +101,138 @@ Result<std::unique_ptr<Hub>> Hub::start(const HubOptions& options, IoPool& pool)
     hub->topics_.push_back(topic);
     hub->partitions_.push_back(count.value());
     hub->stream_of_topic_[topic] = static_cast<std::uint8_t>(s);
-    for (int p = 0; p < count.value(); ++p) {
-      auto marks = hub->reader_->watermarks(topic, p, std::chrono::seconds(10));
-      if (!marks) return marks.error();
-      hub->position_.offsets[s].push_back(marks.value().second);
-      assignment.push_back({topic, p, marks.value().second});
-    }
   }
-  if (auto err = hub->reader_->assign(assignment)) return *err;
+  auto ends = hub->read_ends(std::chrono::seconds(10));
+  if (!ends) return ends.error();
+  hub->position_ = std::move(ends.value());
+  if (auto err = hub->assign_at(hub->position_)) return *err;
   for (std::size_t i = 0; i < pool.size(); ++i)
-    hub->shards_.push_back(std::make_unique<Shard>(pool.next(), hub->position_));
+    hub->shards_.push_back(std::make_unique<Shard>(pool.next(), hub->position_, *hub));
   hub->thread_ = std::thread([h = hub.get()] { h->run(); });
   return hub;
 }
 
 Hub::~Hub() {
-  stop_ = true;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+Result<Position> Hub::read_ends(std::chrono::milliseconds timeout) {
+  Position ends;
+  for (std::size_t s = 0; s < kStreams; ++s)
+    for (int p = 0; p < partitions_[s]; ++p) {
+      auto marks = reader_->watermarks(topics_[s], p, timeout);
+      if (!marks) return marks.error();
+      ends.offsets[s].push_back(marks.value().second);
+    }
+  return ends;
+}
+
+std::optional<Error> Hub::assign_at(const Position& position) {
+  std::vector<kafka::PartitionOffset> assignment;
+  for (std::size_t s = 0; s < kStreams; ++s)
+    for (std::size_t p = 0; p < position.offsets[s].size(); ++p)
+      assignment.push_back({topics_[s], static_cast<std::int32_t>(p), position.offsets[s][p]});
+  return reader_->assign(assignment);
+}
+
+void Hub::join(net::io_context& io, std::function<void(Shard&)> joined) {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return;  // `joined` goes unrun: its subscriber is dropped
+    ++members_;
+    if (paused_) {
+      joiners_.push_back({&io, std::move(joined)});
+      wake_.notify_all();
+      return;
+    }
+  }
+  joined(shard_for(io));
+}
+
+void Hub::leave() {
+  std::lock_guard lock(mu_);
+  if (--members_ == 0) idle_since_ = Clock::now();
+}
+
+bool Hub::paused() const {
+  std::lock_guard lock(mu_);
+  return paused_;
+}
+
+bool Hub::pause_if_idle() {
+  if (options_.idle_pause.count() <= 0) return false;
+  {
+    std::lock_guard lock(mu_);
+    if (members_ > 0 || Clock::now() - idle_since_ < options_.idle_pause) return false;
+    paused_ = true;  // from here every join waits in joiners_
+  }
+  reader_->assign({});
+  SseMetrics::get().hub_paused.Set(1);
+  log::info("sse hub paused: nobody subscribed",
+            {{"idle_ms", static_cast<std::int64_t>(options_.idle_pause.count())}});
+  return true;
+}
+
+bool Hub::run_on_shards(const std::function<void(Shard&)>& task) {
+  std::vector<std::future<void>> done;
+  for (auto& s : shards_) {
+    auto t =
+        std::make_shared<std::packaged_task<void()>>([task, shard = s.get()] { task(*shard); });
+    done.push_back(t->get_future());
+    net::post(s->io(), [t] { (*t)(); });
+  }
+  for (auto& f : done)
+    while (f.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+      if (stop_) return false;
+  return true;
+}
+
+void Hub::serve_paused() {
+  constexpr auto kProbe = std::chrono::seconds(2);
+  while (!stop_) {
+    bool waiting;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, kProbe, [this] { return stop_ || !joiners_.empty(); });
+      if (stop_) return;
+      waiting = !joiners_.empty();
+    }
+    if (!waiting) {  // keeps /readyz honest while nothing is read
+      healthy_ = static_cast<bool>(reader_->partition_count(topics_.front(), kProbe));
+      continue;
+    }
+    // Read on from the ends, and move every shard there before anyone joins: a new
+    // subscriber's first cursor is then where the hub reads on from, and a resuming one
+    // catches up to it.
+    auto ends = read_ends(std::chrono::seconds(5));
+    std::optional<Error> err = ends ? assign_at(ends.value()) : ends.error();
+    if (err) {
+      healthy_ = false;
+      log::warn("sse hub cannot read again yet", {{"error", err->message}});
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_.load(); });
+      continue;
+    }
+    healthy_ = true;
+    position_ = std::move(ends.value());
+    if (!run_on_shards([to = position_](Shard& shard) { shard.jump(to); })) return;
+    std::vector<Joiner> joiners;
+    {
+      std::lock_guard lock(mu_);
+      paused_ = false;
+      joiners.swap(joiners_);
+    }
+    SseMetrics::get().hub_paused.Set(0);
+    for (auto& j : joiners)
+      net::post(*j.io, [this, io = j.io, joined = std::move(j.joined)] { joined(shard_for(*io)); });
+    log::info("sse hub reading again", {{"subscribers_waiting", joiners.size()}});
+    return;
+  }
 }
 
 Shard& Hub::shard_for(net::io_context& io) {
@@ -127,6 +242,14 @@ Shard& Hub::shard_for(net::io_context& io) {
 }
 
 void Hub::close_subscribers() {
+  std::vector<Joiner> joiners;
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    joiners.swap(joiners_);
+  }
+  // Their subscribers go on their own threads, unstarted.
+  for (auto& j : joiners) net::post(*j.io, [dropped = std::move(j.joined)] {});
   std::vector<std::future<void>> done;
   for (auto& s : shards_) {
     auto task =
@@ -143,6 +266,10 @@ void Hub::run() {
   double trimmed_at = 0;
   auto heartbeat = std::make_shared<const std::string>(format_comment("heartbeat"));
   while (!stop_) {
+    if (pause_if_idle()) {
+      serve_paused();
+      continue;
+    }
     auto batch = std::make_shared<Batch>();
     auto wait = std::chrono::milliseconds(100);
     while (batch->records.size() < kMaxBatch) {

@@ -3,10 +3,14 @@
 // four streamed topics from the end, serialises each record once (with the cursor of the
 // position after it) and hands batches to one Shard per io_context, which fans them out
 // to that thread's subscribers by shop. Any number of servers can run side by side.
+// With nobody subscribed for `idle_pause`, the hub stops reading (an idle server costs
+// Kafka no fetches); the next subscriber waits until it reads again from the ends.
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,22 +57,27 @@ struct Batch {
   Position end;  // the position after the last record
 };
 
+class Hub;
+
 // The subscribers of one io_context. Used only from that context's thread.
 class Shard {
  public:
-  Shard(boost::asio::io_context& io, Position start) : io_(io), position_(std::move(start)) {}
+  Shard(boost::asio::io_context& io, Position start, Hub& hub)
+      : io_(io), hub_(hub), position_(std::move(start)) {}
   boost::asio::io_context& io() { return io_; }
   // Every record before this has been fanned out here; every later one will be.
   const Position& position() const { return position_; }
   void add(const std::shared_ptr<Subscriber>& s);
   void remove(Subscriber* s);
   void on_batch(const Batch& batch);
-  void broadcast(const Frame& frame);  // heartbeats
+  void jump(const Position& to) { position_ = to; }  // the hub reads on from `to`
+  void broadcast(const Frame& frame);                // heartbeats
   void close_all();
   std::size_t size() const { return count_; }
 
  private:
   boost::asio::io_context& io_;
+  Hub& hub_;
   Position position_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>> by_shop_;
   std::size_t count_ = 0;
@@ -78,6 +87,8 @@ struct HubOptions {
   kafka::ReaderOptions reader;
   std::string topic_prefix = "shopify.";
   std::chrono::milliseconds heartbeat{15'000};
+  // Nobody subscribed for this long: stop reading until someone does. Zero: never.
+  std::chrono::milliseconds idle_pause{10'000};
 };
 
 class Hub {
@@ -87,18 +98,37 @@ class Hub {
   ~Hub();  // stops reading; call close_subscribers() first for a clean goodbye
 
   Shard& shard_for(boost::asio::io_context& io);
+  // Call on `io`'s thread for each new subscriber: `joined` runs there with the shard to
+  // add it to, at once when the hub is reading, or once it reads again after a pause
+  // (every shard then stands at the partitions' ends). Never after close_subscribers().
+  // The subscriber counts as one until its Shard::remove.
+  void join(boost::asio::io_context& io, std::function<void(Shard&)> joined);
+  bool paused() const;
   const std::vector<std::string>& topics() const { return topics_; }  // by stream index
   const std::vector<int>& partition_counts() const { return partitions_; }
   // Records read from Kafka and handed to the shards, since start.
   std::uint64_t records_read() const { return records_read_.load(); }
   // Whether the reader got through to Kafka recently.
   bool healthy() const { return healthy_.load(); }
-  // Closes every subscriber, each on its own thread.
+  // Closes every subscriber, each on its own thread; later joins are refused.
   void close_subscribers();
 
  private:
+  friend class Shard;
+  using Clock = std::chrono::steady_clock;
+  struct Joiner {
+    boost::asio::io_context* io;
+    std::function<void(Shard&)> joined;
+  };
   Hub() = default;
   void run();
+  void leave();  // a subscriber left its shard
+  // The next offset of every partition, by stream.
+  Result<Position> read_ends(std::chrono::milliseconds timeout);
+  std::optional<Error> assign_at(const Position& position);
+  bool pause_if_idle();
+  void serve_paused();  // returns reading again, or stopping
+  bool run_on_shards(const std::function<void(Shard&)>& task);  // waits; false if stopping
   std::shared_ptr<kafka::Reader> reader_;  // shared with the batches (see Batch)
   std::atomic<std::uint64_t> records_read_{0};
   HubOptions options_;
@@ -109,6 +139,13 @@ class Hub {
   Position position_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
+  mutable std::mutex mu_;  // guards the members below
+  std::condition_variable wake_;
+  bool paused_ = false;
+  bool closing_ = false;
+  std::size_t members_ = 0;  // subscribers joined, or waiting to
+  Clock::time_point idle_since_ = Clock::now();
+  std::vector<Joiner> joiners_;  // waiting for the hub to read again
   std::thread thread_;
 };
 

@@ -14,6 +14,9 @@ SseMetrics& SseMetrics::get() {
       metrics::counter("shopstream_sse_subscribers_rejected_total",
                        "SSE subscriptions refused because the server was at its cap.")
           .Add({}),
+      metrics::gauge("shopstream_sse_hub_paused",
+                     "1 while the SSE hub reads nothing from Kafka because nobody subscribes.")
+          .Add({}),
       metrics::counter("shopstream_sse_resumes_total",
                        "SSE subscriptions resumed from a cursor, by result "
                        "(ok, truncated: older than retention, failed)."),

@@ -13,6 +13,7 @@ struct SseMetrics {
   prometheus::Counter& events_sent;
   prometheus::Counter& dropped_slow;
   prometheus::Counter& rejected;  // over the subscriber cap
+  prometheus::Gauge& hub_paused;  // 1 while nobody subscribes and the hub reads nothing
   prometheus::Family<prometheus::Counter>& resumes;
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& request_seconds;

@@ -206,18 +206,19 @@ struct SseServer::Impl {
     metrics.request("events", 200,
                     std::chrono::duration<double>(Clock::now() - answer.started).count());
     auto& io = ex.target<boost::asio::io_context::executor_type>()->context();
-    auto& shard = hub->shard_for(io);
-    auto sub = std::make_shared<Subscriber>(std::move(*socket), shard, shop, *mask,
+    auto sub = std::make_shared<Subscriber>(std::move(*socket), hub->shard_for(io), shop, *mask,
                                             settings.sse_buffer_bytes);
-    shard.add(sub);
-    std::string preamble =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-        "Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
-    // An id without data sets the client's Last-Event-ID without dispatching an event, so
-    // a client that has seen nothing yet still resumes from here after a disconnect.
-    if (!cursor) preamble += "id: " + encode_cursor(shard.position()) + "\n\n";
-    sub->start(std::make_shared<const std::string>(std::move(preamble)), cursor.has_value());
-    if (cursor) catch_up->submit({sub, ex, std::move(*cursor), shard.position()});
+    hub->join(io, [this, sub, ex, cursor = std::move(cursor)](Shard& shard) mutable {
+      shard.add(sub);
+      std::string preamble =
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
+      // An id without data sets the client's Last-Event-ID without dispatching an event,
+      // so a client that has seen nothing yet still resumes from here after a disconnect.
+      if (!cursor) preamble += "id: " + encode_cursor(shard.position()) + "\n\n";
+      sub->start(std::make_shared<const std::string>(std::move(preamble)), cursor.has_value());
+      if (cursor) catch_up->submit({sub, ex, std::move(*cursor), shard.position()});
+    });
   }
 };
 
@@ -229,7 +230,8 @@ Result<std::unique_ptr<SseServer>> SseServer::start(const Settings& s) {
   auto impl = std::make_unique<Impl>(s);
   HubOptions ho{.reader = {.brokers = s.kafka_brokers, .extra_properties = s.kafka_properties},
                 .topic_prefix = s.topic_prefix,
-                .heartbeat = s.sse_heartbeat};
+                .heartbeat = s.sse_heartbeat,
+                .idle_pause = s.sse_idle_pause};
   auto hub = Hub::start(ho, impl->pool);
   if (!hub) return hub.error();
   impl->hub = std::move(hub.value());

@@ -25,6 +25,7 @@ TEST_CASE("the SSE hub goes promptly with batches still queued on halted threads
   consumers::sse::HubOptions options;
   options.reader.brokers = kafka.bootstrap();
   options.topic_prefix = prefix;
+  options.idle_pause = 0ms;  // it reads with nobody subscribed
   auto started = consumers::sse::Hub::start(options, *pool);
   REQUIRE_MESSAGE(started, (started ? "" : started.error().message));
   std::unique_ptr<consumers::sse::Hub> hub = std::move(started.value());

@@ -318,6 +318,39 @@ TEST_CASE("a cursor older than retention resumes from the oldest retained event 
   (void)e2;
 }
 
+TEST_CASE(
+    "with nobody subscribed the hub pauses; then a new subscriber starts at the ends, "
+    "and a resume gets what was published meanwhile") {
+  SseFixture f([](Settings& s) { s.sse_idle_pause = 200ms; });
+  auto& paused = consumers::sse::SseMetrics::get().hub_paused;
+  std::string last_id;
+  {
+    auto first = f.subscribe(kShopA);
+    REQUIRE(first->status() == 200);
+    auto e0 = f.publish("orders/create", 7001, kShopA);
+    auto seen = first->take(1);
+    REQUIRE(seen.size() == 1);
+    CHECK(webhook_id(seen[0]) == e0);
+    last_id = seen[0].id;
+  }  // the only subscriber goes
+  REQUIRE(wait_until([&] { return paused.Value() == 1; }, 30s));
+  auto e1 = f.publish("orders/create", 7002, kShopA);  // read by nobody while paused
+  auto fresh = f.subscribe(kShopA);
+  REQUIRE(fresh->status() == 200);  // its answer waits until the hub reads again
+  CHECK(paused.Value() == 0);
+  auto e2 = f.publish("orders/create", 7003, kShopA);
+  auto live = fresh->take(1);
+  REQUIRE(live.size() == 1);
+  CHECK(webhook_id(live[0]) == e2);  // e1 came before it subscribed
+  auto resumed = f.subscribe(kShopA, "", "Last-Event-ID: " + last_id + "\r\n");
+  REQUIRE(resumed->status() == 200);
+  CHECK(as_set(webhook_ids(resumed->take(2))) == as_set({e1, e2}));  // nothing lost
+  auto e3 = f.publish("orders/create", 7004, kShopA);
+  auto next = resumed->take(1);
+  REQUIRE(next.size() == 1);
+  CHECK(webhook_id(next[0]) == e3);  // nor repeated
+}
+
 TEST_CASE("heartbeats arrive as comments") {
   SseFixture f([](Settings& s) { s.sse_heartbeat = 200ms; });
   auto sub = f.subscribe(kShopA);
