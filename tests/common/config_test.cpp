@@ -117,3 +117,19 @@ TEST_CASE("the reconciler's settings: contract defaults, environment, flags and 
   CHECK_FALSE(load_settings(accepted, {"--since", "yesterday"}, env_of({})).ok());
   CHECK_FALSE(load_settings(accepted, {"--once=yes"}, env_of({})).ok());
 }
+
+TEST_CASE("the SSE idle pause: 10s by default, 0s turns it off, nonsense fails") {
+  const std::vector<std::string_view> accepted = {"sse-idle-pause"};
+  auto defaults = load_settings(accepted, {}, env_of({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->sse_idle_pause == std::chrono::milliseconds(10'000));
+  auto off = load_settings(accepted, {}, env_of({{"SHOPSTREAM_SSE_IDLE_PAUSE", "0s"}}));
+  REQUIRE(off.ok());
+  CHECK(off->sse_idle_pause == std::chrono::milliseconds(0));
+  auto flag = load_settings(accepted, {"--sse-idle-pause", "2m"}, env_of({}));
+  REQUIRE(flag.ok());
+  CHECK(flag->sse_idle_pause == std::chrono::milliseconds(120'000));
+  auto bad = load_settings(accepted, {"--sse-idle-pause", "later"}, env_of({}));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("sse-idle-pause") != std::string::npos);
+}
