@@ -1,8 +1,6 @@
 #include "ingress/service.hpp"
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <new>
 
@@ -13,6 +11,22 @@
 namespace shopstream::ingress {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+
+namespace {
+
+void answer_unavailable(const Responder& respond, const std::string& topic, std::string_view reason,
+                        std::string_view message) {
+  auto res = json_response(503, "unavailable", message);
+  res.set(http::field::retry_after, "5");
+  if (respond(std::move(res))) {
+    auto& m = IngressMetrics::get();
+    m.unavailable(reason);
+    m.request(topic, 503);
+    m.in_flight.Decrement();
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& settings,
                                                               kafka::Producer& producer,
@@ -46,6 +60,12 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
       ready_(std::move(ready)),
       dedup_(settings.dedup_capacity, settings.dedup_window),
       pool_(static_cast<unsigned>(settings.threads)) {
+  for (std::size_t i = 0; i < pool_.size(); ++i)
+    ack_deadlines_.push_back(
+        std::make_unique<AckDeadlines>(pool_.next(), settings.ack_deadline, [](AwaitingAck& a) {
+          answer_unavailable(a.respond, a.topic, "deadline",
+                             "the event could not be made durable in time");
+        }));
   auto& m = IngressMetrics::get();
   HttpServerOptions opts;
   opts.read_timeout = settings.read_timeout;
@@ -158,23 +178,10 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   }
   if (!p.has_entity) m.missing_entity_id.Increment();
 
-  auto unavailable = [&m, topic = p.shopify_topic](const Responder& r, std::string_view reason,
-                                                   std::string_view message) {
-    auto res = json_response(503, "unavailable", message);
-    res.set(http::field::retry_after, "5");
-    if (r(std::move(res))) {
-      m.unavailable(reason);
-      m.request(topic, 503);
-      m.in_flight.Decrement();
-    }
-  };
-
   m.in_flight.Increment();
-  auto timer = std::make_shared<net::steady_timer>(ex, settings_.ack_deadline);
-  timer->async_wait([respond, unavailable](boost::system::error_code ec) {
-    if (!ec) unavailable(respond, "deadline", "the event could not be made durable in time");
-  });
-  auto on_delivery = [this, respond, unavailable, timer, ex, started, &m, topic = p.shopify_topic,
+  auto& deadlines = ack_deadlines(ex);
+  const auto deadline = deadlines.add({respond, p.shopify_topic});
+  auto on_delivery = [this, respond, &deadlines, deadline, ex, started, &m, topic = p.shopify_topic,
                       key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
     if (d.ok()) {
       // Durable now, whether or not the 200 still goes out in time: either way a
@@ -183,13 +190,14 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
       m.durable_ack_seconds.Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
-    // To the connection's thread for both the timer and the answer: inline when the
+    // To the connection's thread for both the deadline and the answer: inline when the
     // report is served there already.
-    net::dispatch(ex, [respond, unavailable, timer, &m, topic = std::move(topic), ok = d.ok(),
+    net::dispatch(ex, [respond, &deadlines, deadline, &m, topic = std::move(topic), ok = d.ok(),
                        error = d.ok() ? std::string() : d.error()] {
-      timer->cancel();
+      deadlines.cancel(deadline);
       if (!ok)
-        return unavailable(respond, "kafka_error", "kafka did not accept the event: " + error);
+        return answer_unavailable(respond, topic, "kafka_error",
+                                  "kafka did not accept the event: " + error);
       if (respond(json_response(200, "ok"))) {
         m.request(topic, 200);
         m.in_flight.Decrement();
@@ -197,9 +205,17 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
     });
   };
   if (auto err = producer_.produce(p.record, std::move(on_delivery))) {
-    net::post(ex, [timer] { timer->cancel(); });
-    unavailable(respond, err->retryable ? "queue_full" : "kafka_error", err->message);
+    deadlines.cancel(deadline);
+    answer_unavailable(respond, p.shopify_topic, err->retryable ? "queue_full" : "kafka_error",
+                       err->message);
   }
+}
+
+IngressService::AckDeadlines& IngressService::ack_deadlines(const Executor& ex) {
+  auto& io = ex.target<net::io_context::executor_type>()->context();
+  for (auto& q : ack_deadlines_)
+    if (&q->io() == &io) return *q;
+  return *ack_deadlines_.front();  // not reached: every context of the pool has one
 }
 
 }  // namespace shopstream::ingress

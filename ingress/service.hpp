@@ -10,6 +10,7 @@
 #include "common/config.hpp"
 #include "common/http_server.hpp"
 #include "common/kafka/producer.hpp"
+#include "ingress/deadline_queue.hpp"
 #include "ingress/dedup_cache.hpp"
 #include "ingress/secrets.hpp"
 #include "ingress/webhook.hpp"
@@ -41,12 +42,21 @@ class IngressService {
   void handle(HttpRequest&& req, Responder respond, const Executor& ex);
   void handle_webhook(HttpRequest&& req, Responder respond, const Executor& ex);
 
+  // A webhook waiting for its durable ack, answered 503 if the ack deadline comes first.
+  struct AwaitingAck {
+    Responder respond;
+    std::string topic;
+  };
+  using AckDeadlines = DeadlineQueue<AwaitingAck>;
+  AckDeadlines& ack_deadlines(const Executor& ex);  // the connection's thread's
+
   Settings settings_;
   kafka::Producer& producer_;
   SecretStore secrets_;
   ReadyCheck ready_;
   DedupCache dedup_;
   IoPool pool_;
+  std::vector<std::unique_ptr<AckDeadlines>> ack_deadlines_;  // one per pool thread
   std::shared_ptr<void> deliveries_;  // delivery reports served on the pool's first thread
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;
