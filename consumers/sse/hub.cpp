@@ -108,6 +108,7 @@ Result<std::unique_ptr<Hub>> Hub::start(const HubOptions& options, IoPool& pool)
   if (auto err = hub->assign_at(hub->position_)) return *err;
   for (std::size_t i = 0; i < pool.size(); ++i)
     hub->shards_.push_back(std::make_unique<Shard>(pool.next(), hub->position_, *hub));
+  SseMetrics::get().hub_paused.Set(0);  // reading (a hub before this one may have paused)
   hub->thread_ = std::thread([h = hub.get()] { h->run(); });
   return hub;
 }
