@@ -160,11 +160,6 @@ void Hub::leave() {
   if (--members_ == 0) idle_since_ = Clock::now();
 }
 
-bool Hub::paused() const {
-  std::lock_guard lock(mu_);
-  return paused_;
-}
-
 bool Hub::pause_if_idle() {
   if (options_.idle_pause.count() <= 0) return false;
   {

@@ -103,7 +103,6 @@ class Hub {
   // (every shard then stands at the partitions' ends). Never after close_subscribers().
   // The subscriber counts as one until its Shard::remove.
   void join(boost::asio::io_context& io, std::function<void(Shard&)> joined);
-  bool paused() const;
   const std::vector<std::string>& topics() const { return topics_; }  // by stream index
   const std::vector<int>& partition_counts() const { return partitions_; }
   // Records read from Kafka and handed to the shards, since start.
@@ -139,7 +138,7 @@ class Hub {
   Position position_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> healthy_{true};
-  mutable std::mutex mu_;  // guards the members below
+  std::mutex mu_;  // guards the members below
   std::condition_variable wake_;
   bool paused_ = false;
   bool closing_ = false;
