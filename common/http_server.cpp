@@ -33,12 +33,10 @@ HttpResponse json_response(unsigned status, std::string_view code, std::string_v
   return res;
 }
 
-namespace {
-
 // The whole answer into one buffer: one write, no scatter of Beast's serializer (its
 // buffer iterators cost more than the copy for answers this small).
 // A HEAD answer keeps its Content-Length but not its body (RFC 9110 §9.3.2).
-void serialize(const HttpResponse& res, bool with_body, std::string& out) {
+void serialize_response(const HttpResponse& res, bool with_body, std::string& out) {
   out.clear();
   out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(res.result_int());
@@ -54,8 +52,6 @@ void serialize(const HttpResponse& res, bool with_body, std::string& out) {
   out += "\r\n";
   if (with_body) out += res.body();
 }
-
-}  // namespace
 
 struct HttpServer::State {
   HttpServerOptions options;
@@ -97,7 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = keep_alive_ && !server_.stopping_;
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    serialize(res, !head_, out_);
+    serialize_response(res, !head_, out_);
     stream_.expires_after(server_.options.read_timeout);
     net::async_write(stream_, net::buffer(out_),
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {

@@ -76,6 +76,10 @@ struct HttpServerHooks {
 // A JSON answer: {"error": code, "message": message}, or {"status": code} for 2xx.
 HttpResponse json_response(unsigned status, std::string_view code, std::string_view message = {});
 
+// The answer as it goes on the wire, into `out` (cleared first): for connections taken
+// over with Responder::detach(). Call prepare_payload() on it first.
+void serialize_response(const HttpResponse& res, bool with_body, std::string& out);
+
 class HttpServer {
  public:
   // Accepts on the pool's first context and spreads connections over all of them.

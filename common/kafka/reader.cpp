@@ -88,25 +88,36 @@ Result<int> Reader::partition_count(const std::string& topic, std::chrono::milli
   }
 }
 
-Result<std::pair<std::int64_t, std::int64_t>> Reader::watermarks(
-    const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
-  std::int64_t low = 0, high = 0;
+Result<std::vector<PartitionOffset>> Reader::offsets_at(std::vector<PartitionOffset> partitions,
+                                                        Edge edge,
+                                                        std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  rd_kafka_resp_err_t err;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    err =
-        rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high,
-                                         static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
-    if (!settling(err) || std::chrono::steady_clock::now() + kSettleBackoff >= deadline) break;
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+    for (const auto& p : partitions)
+      rd_kafka_topic_partition_list_add(list, p.topic.c_str(), p.partition)->offset =
+          edge == Edge::kOldest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    // A timestamp of BEGINNING or END asks for the log start or end offset.
+    auto err = rd_kafka_offsets_for_times(
+        rk_, list, static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
+    std::string where;
+    for (int i = 0; i < list->cnt && !err; ++i) {
+      const auto& e = list->elems[i];
+      if (e.err) {
+        err = e.err;
+        where = std::string(" of ") + e.topic + "/" + std::to_string(e.partition);
+      } else {
+        partitions[static_cast<std::size_t>(i)].offset = e.offset;
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return partitions;
+    if (!settling(err) || std::chrono::steady_clock::now() + kSettleBackoff >= deadline)
+      return fail("kafka offsets" + where + ": " + rd_kafka_err2str(err), true);
     std::this_thread::sleep_for(kSettleBackoff);
   }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return fail("kafka watermarks of " + topic + "/" + std::to_string(partition) + ": " +
-                    rd_kafka_err2str(err),
-                true);
-  return std::pair{low, high};
 }
 
 std::optional<Error> Reader::assign(const std::vector<PartitionOffset>& partitions) {

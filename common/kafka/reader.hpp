@@ -41,13 +41,16 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
+  enum class Edge { kOldest, kNext };  // the oldest record retained; the next one written
   // Both ask again, until `timeout`, while the broker is still settling the partition (a
   // topic created moments ago has no leader yet: "Not leader for partition").
   Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
-  // {low, high}: the oldest retained offset and the next offset to be written.
-  Result<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic,
-                                                           std::int32_t partition,
-                                                           std::chrono::milliseconds timeout);
+  // `partitions` with each offset set to that partition's `edge`: one ListOffsets request
+  // per leader, never past `timeout`. (rd_kafka_query_watermark_offsets would ask once per
+  // partition, and in librdkafka 2.0 it blocks for as long as a leader is down:
+  // confluentinc/librdkafka#2588.)
+  Result<std::vector<PartitionOffset>> offsets_at(std::vector<PartitionOffset> partitions,
+                                                  Edge edge, std::chrono::milliseconds timeout);
   // Replaces the assignment (empty: reads nothing).
   std::optional<Error> assign(const std::vector<PartitionOffset>& partitions);
   // The next message, an error message (check ->err), or nullptr after `timeout`.

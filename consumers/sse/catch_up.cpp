@@ -140,9 +140,20 @@ bool CatchUp::flush(Job& job) {
   return true;
 }
 
+Result<std::vector<std::int64_t>> CatchUp::oldest_offsets(kafka::Reader& reader) const {
+  std::vector<kafka::PartitionOffset> all;  // in slot order
+  for (std::size_t s = 0; s < kStreams; ++s)
+    for (int p = 0; p < partitions_[s]; ++p) all.push_back({topics_[s], p, 0});
+  auto oldest = reader.offsets_at(std::move(all), kafka::Reader::Edge::kOldest, 10s);
+  if (!oldest) return oldest.error();
+  std::vector<std::int64_t> low;
+  for (const auto& o : oldest.value()) low.push_back(o.offset);
+  return low;
+}
+
 void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests) {
   std::vector<Job> jobs(requests.size());
-  std::vector<std::int64_t> low(slots_, -1);  // watermarks, asked for once per pass
+  std::vector<std::int64_t> low;  // each slot's oldest retained offset, asked once per pass
   std::vector<std::int64_t> read_from(slots_, INT64_MAX), read_to(slots_, 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     auto& job = jobs[j];
@@ -162,13 +173,13 @@ void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests)
         auto start = job.request.from.at(s, p);
         auto end = target.at(s, p);
         if (start >= end) continue;
-        if (low[slot] < 0) {
-          auto marks = reader.watermarks(topics_[s], static_cast<std::int32_t>(p), 10s);
-          if (!marks) {
-            job.fail(marks.error().message);
+        if (low.empty()) {
+          auto oldest = oldest_offsets(reader);
+          if (!oldest) {
+            job.fail(oldest.error().message);
             break;
           }
-          low[slot] = marks.value().first;
+          low = std::move(oldest.value());
         }
         if (start < low[slot]) {
           job.truncated = true;

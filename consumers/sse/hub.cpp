@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <future>
+#include <iterator>
 
 #include "common/kafka/message.hpp"
 #include "common/log.hpp"
@@ -123,14 +124,17 @@ Hub::~Hub() {
 }
 
 Result<Position> Hub::read_ends(std::chrono::milliseconds timeout) {
-  Position ends;
+  std::vector<kafka::PartitionOffset> all;
   for (std::size_t s = 0; s < kStreams; ++s)
-    for (int p = 0; p < partitions_[s]; ++p) {
-      auto marks = reader_->watermarks(topics_[s], p, timeout);
-      if (!marks) return marks.error();
-      ends.offsets[s].push_back(marks.value().second);
-    }
-  return ends;
+    for (int p = 0; p < partitions_[s]; ++p) all.push_back({topics_[s], p, 0});
+  auto ends = reader_->offsets_at(std::move(all), kafka::Reader::Edge::kNext, timeout);
+  if (!ends) return ends.error();
+  Position position;
+  std::size_t i = 0;
+  for (std::size_t s = 0; s < kStreams; ++s)
+    for (int p = 0; p < partitions_[s]; ++p)
+      position.offsets[s].push_back(ends.value()[i++].offset);
+  return position;
 }
 
 std::optional<Error> Hub::assign_at(const Position& position) {
@@ -141,13 +145,14 @@ std::optional<Error> Hub::assign_at(const Position& position) {
   return reader_->assign(assignment);
 }
 
-void Hub::join(net::io_context& io, std::function<void(Shard&)> joined) {
+void Hub::join(net::io_context& io, std::function<void(Shard&)> joined,
+               std::function<void()> refused) {
   {
     std::lock_guard lock(mu_);
-    if (closing_) return;  // `joined` goes unrun: its subscriber is dropped
+    if (closing_) return;  // neither runs: the subscriber is dropped
     ++members_;
     if (paused_) {
-      joiners_.push_back({&io, std::move(joined)});
+      joiners_.push_back({&io, std::move(joined), std::move(refused), Clock::now()});
       wake_.notify_all();
       return;
     }
@@ -210,6 +215,7 @@ void Hub::serve_paused() {
     if (err) {
       healthy_ = false;
       log::warn("sse hub cannot read again yet", {{"error", err->message}});
+      refuse_overdue();
       std::unique_lock lock(mu_);
       wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_.load(); });
       continue;
@@ -229,6 +235,23 @@ void Hub::serve_paused() {
     log::info("sse hub reading again", {{"subscribers_waiting", joiners.size()}});
     return;
   }
+}
+
+void Hub::refuse_overdue() {
+  std::vector<Joiner> overdue;
+  {
+    std::lock_guard lock(mu_);
+    auto cutoff = Clock::now() - options_.join_patience;
+    auto waiting = std::stable_partition(joiners_.begin(), joiners_.end(),
+                                         [&](const Joiner& j) { return j.since > cutoff; });
+    std::move(waiting, joiners_.end(), std::back_inserter(overdue));
+    joiners_.erase(waiting, joiners_.end());
+    members_ -= overdue.size();
+    if (members_ == 0) idle_since_ = Clock::now();
+  }
+  for (auto& j : overdue) net::post(*j.io, std::move(j.refused));
+  if (!overdue.empty())
+    log::warn("sse subscribers refused: kafka unreachable", {{"subscribers", overdue.size()}});
 }
 
 Shard& Hub::shard_for(net::io_context& io) {

@@ -89,6 +89,9 @@ struct HubOptions {
   std::chrono::milliseconds heartbeat{15'000};
   // Nobody subscribed for this long: stop reading until someone does. Zero: never.
   std::chrono::milliseconds idle_pause{10'000};
+  // How long a new subscriber waits for a paused hub that cannot read again (Kafka
+  // unreachable) before it is refused.
+  std::chrono::milliseconds join_patience{5'000};
 };
 
 class Hub {
@@ -100,9 +103,11 @@ class Hub {
   Shard& shard_for(boost::asio::io_context& io);
   // Call on `io`'s thread for each new subscriber: `joined` runs there with the shard to
   // add it to, at once when the hub is reading, or once it reads again after a pause
-  // (every shard then stands at the partitions' ends). Never after close_subscribers().
-  // The subscriber counts as one until its Shard::remove.
-  void join(boost::asio::io_context& io, std::function<void(Shard&)> joined);
+  // (every shard then stands at the partitions' ends). If a paused hub still cannot read
+  // after `join_patience`, `refused` runs there instead. Neither runs after
+  // close_subscribers(). The subscriber counts as one until its Shard::remove, or refusal.
+  void join(boost::asio::io_context& io, std::function<void(Shard&)> joined,
+            std::function<void()> refused);
   const std::vector<std::string>& topics() const { return topics_; }  // by stream index
   const std::vector<int>& partition_counts() const { return partitions_; }
   // Records read from Kafka and handed to the shards, since start.
@@ -118,6 +123,8 @@ class Hub {
   struct Joiner {
     boost::asio::io_context* io;
     std::function<void(Shard&)> joined;
+    std::function<void()> refused;
+    Clock::time_point since;
   };
   Hub() = default;
   void run();
@@ -126,7 +133,8 @@ class Hub {
   Result<Position> read_ends(std::chrono::milliseconds timeout);
   std::optional<Error> assign_at(const Position& position);
   bool pause_if_idle();
-  void serve_paused();  // returns reading again, or stopping
+  void serve_paused();    // returns reading again, or stopping
+  void refuse_overdue();  // joiners who waited join_patience for reads that did not resume
   bool run_on_shards(const std::function<void(Shard&)>& task);  // waits; false if stopping
   std::shared_ptr<kafka::Reader> reader_;  // shared with the batches (see Batch)
   std::atomic<std::uint64_t> records_read_{0};

@@ -63,6 +63,17 @@ HttpResponse html_response(unsigned status, std::string body) {
   return res;
 }
 
+// For a subscriber who waited for a paused hub that could not read Kafka again.
+Frame kafka_unreachable_answer() {
+  auto res = json_response(503, "kafka_unreachable", "the server cannot read Kafka; retry later");
+  res.set(http::field::retry_after, "5");
+  res.keep_alive(false);
+  res.prepare_payload();
+  std::string wire;
+  serialize_response(res, true, wire);
+  return std::make_shared<const std::string>(std::move(wire));
+}
+
 }  // namespace
 
 struct SseServer::Impl {
@@ -203,22 +214,32 @@ struct SseServer::Impl {
     }
     auto socket = answer.responder.detach();
     if (!socket) return;
-    metrics.request("events", 200,
-                    std::chrono::duration<double>(Clock::now() - answer.started).count());
     auto& io = ex.target<boost::asio::io_context::executor_type>()->context();
     auto sub = std::make_shared<Subscriber>(std::move(*socket), hub->shard_for(io), shop, *mask,
                                             settings.sse_buffer_bytes);
-    hub->join(io, [this, sub, ex, cursor = std::move(cursor)](Shard& shard) mutable {
-      shard.add(sub);
-      std::string preamble =
-          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-          "Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
-      // An id without data sets the client's Last-Event-ID without dispatching an event,
-      // so a client that has seen nothing yet still resumes from here after a disconnect.
-      if (!cursor) preamble += "id: " + encode_cursor(shard.position()) + "\n\n";
-      sub->start(std::make_shared<const std::string>(std::move(preamble)), cursor.has_value());
-      if (cursor) catch_up->submit({sub, ex, std::move(*cursor), shard.position()});
-    });
+    auto seconds = [started = answer.started] {
+      return std::chrono::duration<double>(Clock::now() - started).count();
+    };
+    auto refused = [this, sub, seconds] {
+      metrics.request("events", 503, seconds());
+      static const Frame kUnreachable = kafka_unreachable_answer();
+      sub->refuse(kUnreachable);
+    };
+    hub->join(
+        io,
+        [this, sub, ex, seconds, cursor = std::move(cursor)](Shard& shard) mutable {
+          metrics.request("events", 200, seconds());
+          shard.add(sub);
+          std::string preamble =
+              "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+              "Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
+          // An id without data sets the client's Last-Event-ID without dispatching an event,
+          // so a client that has seen nothing yet still resumes from here after a disconnect.
+          if (!cursor) preamble += "id: " + encode_cursor(shard.position()) + "\n\n";
+          sub->start(std::make_shared<const std::string>(std::move(preamble)), cursor.has_value());
+          if (cursor) catch_up->submit({sub, ex, std::move(*cursor), shard.position()});
+        },
+        std::move(refused));
   }
 };
 

@@ -34,6 +34,11 @@ void Subscriber::start(Frame preamble, bool catching_up) {
   wait_for_close();
 }
 
+void Subscriber::refuse(Frame answer) {
+  close_once_written_ = true;
+  enqueue(std::move(answer), false);
+}
+
 void Subscriber::wait_for_close() {
   // No read buffer is kept per idle subscriber: wait for readability, then drain.
   socket_.async_wait(net::ip::tcp::socket::wait_read,
@@ -111,6 +116,7 @@ void Subscriber::enqueue(Frame frame, bool droppable) {
 void Subscriber::write_more() {
   if (queue_.empty() || closed_) {
     if (on_drained_) std::exchange(on_drained_, {})();
+    if (close_once_written_) close();
     return;
   }
   writing_.swap(queue_);

@@ -36,6 +36,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
 
   // All on the subscriber's thread.
   void start(Frame preamble, bool catching_up);
+  // Instead of start(): writes `answer` (a whole HTTP response), then closes.
+  void refuse(Frame answer);
   bool wants(std::uint8_t stream) const { return (stream_mask_ >> stream) & 1u; }
   const std::string& shop() const { return shop_; }
   unsigned stream_mask() const { return stream_mask_; }
@@ -69,6 +71,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   std::unique_ptr<Position> floor_;
   std::function<void()> on_drained_;
   bool catching_up_ = false;
+  bool close_once_written_ = false;  // refused
   std::atomic<bool> closed_{false};
 };
 

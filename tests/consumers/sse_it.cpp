@@ -72,9 +72,10 @@ struct SseFixture {
     return consumers::sse::mint_token(settings.dashboard_secret, shop, now + ttl);
   }
   std::unique_ptr<SseClient> subscribe(const std::string& shop, const std::string& query = "",
-                                       const std::string& headers = "") {
+                                       const std::string& headers = "",
+                                       std::chrono::milliseconds timeout = 10s) {
     auto target = "/events?shop=" + shop + "&access_token=" + token(shop) + query;
-    return std::make_unique<SseClient>(server->port(), target, headers);
+    return std::make_unique<SseClient>(server->port(), target, headers, timeout);
   }
   // Publishes and returns the webhook id the fixture gave the record.
   std::string publish(const std::string& topic, long id, const std::string& shop,
@@ -349,6 +350,37 @@ TEST_CASE(
   auto next = resumed->take(1);
   REQUIRE(next.size() == 1);
   CHECK(webhook_id(next[0]) == e3);  // nor repeated
+}
+
+TEST_CASE(
+    "a paused hub that cannot read Kafka again refuses a new subscriber with a 503 and "
+    "Retry-After, and serves the next one once Kafka is back") {
+  SseFixture f([](Settings& s) { s.sse_idle_pause = 200ms; });
+  auto& paused = consumers::sse::SseMetrics::get().hub_paused;
+  auto& kafka = TestKafka::get();
+  REQUIRE(f.subscribe(kShopA)->status() == 200);  // and goes at once
+  REQUIRE(wait_until([&] { return paused.Value() == 1; }, 30s));
+  kafka.stop_broker();
+  // Answered after the hub's join patience (5 s) and its failing attempt to read the ends.
+  auto refused = f.subscribe(kShopA, "", "", 60s);
+  kafka.start_broker();
+  REQUIRE(refused->status() == 503);
+  CHECK(refused->head().find("Retry-After: 5") != std::string::npos);
+  CHECK(refused->error_body().find("kafka_unreachable") != std::string::npos);
+  CHECK(refused->wait_closed(10s));
+  // Whoever comes once Kafka answers again waits for the hub to read, then gets live events.
+  std::unique_ptr<SseClient> back;
+  REQUIRE(wait_until(
+      [&] {
+        back = f.subscribe(kShopA, "", "", 60s);
+        return back->status() == 200;
+      },
+      180s));
+  CHECK(paused.Value() == 0);
+  auto e = f.publish("orders/create", 7101, kShopA);
+  auto live = back->take(1);
+  REQUIRE(live.size() == 1);
+  CHECK(webhook_id(live[0]) == e);
 }
 
 TEST_CASE("heartbeats arrive as comments") {

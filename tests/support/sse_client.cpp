@@ -15,6 +15,7 @@ SseClient::SseClient(std::uint16_t port, const std::string& target, const std::s
   auto end = buffer_.find("\r\n\r\n");
   if (end == std::string::npos || buffer_.compare(0, 9, "HTTP/1.1 ") != 0) return;
   status_ = std::stoi(buffer_.substr(9, 3));
+  head_ = buffer_.substr(0, end);
   buffer_.erase(0, end + 4);
 }
 

@@ -22,6 +22,7 @@ class SseClient {
   SseClient(std::uint16_t port, const std::string& target, const std::string& headers = {},
             std::chrono::milliseconds timeout = std::chrono::seconds(10));
   int status() const { return status_; }
+  const std::string& head() const { return head_; }  // status line and header fields
   // The body of a non-200 answer (read until the server closes).
   std::string error_body(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // The next event, or nullopt after `timeout` (or once the server closed).
@@ -44,6 +45,7 @@ class SseClient {
   RawSocket socket_;
   std::string buffer_;
   int status_ = 0;
+  std::string head_;
   std::vector<std::string> comments_;
   std::string last_id_;
 };
