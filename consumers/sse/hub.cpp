@@ -230,8 +230,10 @@ void Hub::serve_paused() {
       joiners.swap(joiners_);
     }
     SseMetrics::get().hub_paused.Set(0);
+    // Both callbacks hold the subscriber: they go to its thread, where it may be destroyed.
     for (auto& j : joiners)
-      net::post(*j.io, [this, io = j.io, joined = std::move(j.joined)] { joined(shard_for(*io)); });
+      net::post(*j.io, [this, io = j.io, joined = std::move(j.joined),
+                        refused = std::move(j.refused)] { joined(shard_for(*io)); });
     log::info("sse hub reading again", {{"subscribers_waiting", joiners.size()}});
     return;
   }
@@ -249,7 +251,8 @@ void Hub::refuse_overdue() {
     members_ -= overdue.size();
     if (members_ == 0) idle_since_ = Clock::now();
   }
-  for (auto& j : overdue) net::post(*j.io, std::move(j.refused));
+  for (auto& j : overdue)  // as in serve_paused, both callbacks go
+    net::post(*j.io, [refused = std::move(j.refused), joined = std::move(j.joined)] { refused(); });
   if (!overdue.empty())
     log::warn("sse subscribers refused: kafka unreachable", {{"subscribers", overdue.size()}});
 }
@@ -268,7 +271,8 @@ void Hub::close_subscribers() {
     joiners.swap(joiners_);
   }
   // Their subscribers go on their own threads, unstarted.
-  for (auto& j : joiners) net::post(*j.io, [dropped = std::move(j.joined)] {});
+  for (auto& j : joiners)
+    net::post(*j.io, [joined = std::move(j.joined), refused = std::move(j.refused)] {});
   std::vector<std::future<void>> done;
   for (auto& s : shards_) {
     auto task =
