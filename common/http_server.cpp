@@ -147,6 +147,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header() {
     auto& req = parser_->get();
+    if (auto length = parser_->content_length();
+        length && *length <= server_.options.max_body_bytes && server_.options.body_padding > 0)
+      req.body().reserve(static_cast<std::size_t>(*length) + server_.options.body_padding);
     auto expect = req[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       // curl and others wait for this before sending a body over 1 KiB.

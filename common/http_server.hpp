@@ -63,6 +63,9 @@ struct HttpServerOptions {
   // What the first read of a request reserves: large enough for a typical request in one
   // read (webhooks), small enough not to weigh on long-lived connections (SSE).
   std::size_t first_read_bytes = 4096;
+  // Spare capacity reserved past a body of declared length, so that a parser reading past
+  // the end (simdjson reads up to 64 bytes beyond) can parse the body in place.
+  std::size_t body_padding = 0;
 };
 
 // Counters the server reports; every member may be empty.

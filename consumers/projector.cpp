@@ -154,7 +154,7 @@ struct Projector::Impl {
         std::lock_guard lock(mu);
         ++outstanding;
       }
-      auto err = deadletters.produce(r, [&](const kafka::Delivery& del) {
+      auto err = deadletters.produce(std::move(r), [&](const kafka::Delivery& del) {
         std::lock_guard lock(mu);
         if (!del.ok()) failed = true;
         if (--outstanding == 0) cv.notify_all();

@@ -73,6 +73,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
   opts.max_body_bytes = settings.max_body_bytes;
   opts.max_connections = settings.max_connections;
   opts.first_read_bytes = 16 * 1024;  // most webhooks in one read (orders run 5-20 KB)
+  opts.body_padding = kJsonPadding;   // the body is parsed in place
   HttpServerHooks hooks;
   hooks.connections = [&m](int n) { m.connections.Set(n); };
   hooks.connection_rejected = [&m] {
@@ -151,8 +152,8 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   const auto started = std::chrono::steady_clock::now();
   m.body_bytes.Observe(static_cast<double>(req.body().size()));
 
-  // The verdict's record points into req's body; produce() copies it before we return.
-  auto verdict = classify_webhook(req, secrets_, settings_.topic_prefix, received_at);
+  // A Publish takes the body; the producer holds it until the delivery report.
+  auto verdict = classify_webhook(std::move(req), secrets_, settings_.topic_prefix, received_at);
   if (auto* r = std::get_if<Rejection>(&verdict)) {
     if (r->status == 401)
       m.signature_failure(r->code);
@@ -204,7 +205,7 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
       }
     });
   };
-  if (auto err = producer_.produce(p.record, std::move(on_delivery))) {
+  if (auto err = producer_.produce(std::move(p.record), std::move(on_delivery))) {
     deadlines.cancel(deadline);
     answer_unavailable(respond, p.shopify_topic, err->retryable ? "queue_full" : "kafka_error",
                        err->message);

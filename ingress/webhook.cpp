@@ -10,6 +10,7 @@
 
 namespace shopstream::ingress {
 namespace http = boost::beast::http;
+static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
 namespace {
 
 std::string lower(std::string_view s) {
@@ -35,18 +36,22 @@ std::string_view header(const HttpRequest& r, std::string_view name) {
 
 }  // namespace
 
-std::optional<std::string> entity_id(std::string_view body,
+std::optional<std::string> entity_id(const std::string& body,
                                      const std::vector<std::string_view>& path) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end; copying into a reused,
-  // padded per-thread buffer is cheaper than letting it allocate a padded copy each time.
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: the body's own spare
+  // capacity when it has that much, or else a reused, padded per-thread copy (cheaper than
+  // letting simdjson allocate a padded copy each time).
   thread_local simdjson::dom::parser parser;
   thread_local std::vector<char> padded;
-  if (padded.size() < body.size() + simdjson::SIMDJSON_PADDING)
-    padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
-  std::memcpy(padded.data(), body.data(), body.size());
+  const char* text = body.data();
+  if (body.capacity() - body.size() < kJsonPadding) {
+    if (padded.size() < body.size() + simdjson::SIMDJSON_PADDING)
+      padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded.data(), body.data(), body.size());
+    text = padded.data();
+  }
   simdjson::dom::element doc;
-  if (parser.parse(padded.data(), body.size(), false).get(doc) != simdjson::SUCCESS)
-    return std::nullopt;
+  if (parser.parse(text, body.size(), false).get(doc) != simdjson::SUCCESS) return std::nullopt;
   if (!doc.is_object()) return std::nullopt;
   simdjson::dom::element cur = doc;
   for (auto key : path) {
@@ -72,9 +77,9 @@ std::optional<std::string> entity_id(std::string_view body,
   }
 }
 
-Verdict classify_webhook(const HttpRequest& req, const SecretStore& secrets,
-                         std::string_view topic_prefix, time::Clock::time_point received_at) {
-  const std::string_view body(req.body());
+Verdict classify_webhook(HttpRequest req, const SecretStore& secrets, std::string_view topic_prefix,
+                         time::Clock::time_point received_at) {
+  const std::string& body = req.body();
   const auto signature = header(req, "X-Shopify-Hmac-Sha256");
   if (signature.empty())
     return Rejection{401, "missing_hmac", "X-Shopify-Hmac-Sha256 header is missing"};
@@ -116,7 +121,6 @@ Verdict classify_webhook(const HttpRequest& req, const SecretStore& secrets,
   p.has_entity = route->entity_path.empty() || !id->empty();
   p.record.topic = routing::topic_name(topic_prefix, route->stream);
   p.record.key = routing::record_key(p.shop_domain, *id);
-  p.record.value = body;
   for (const auto& field : req) {
     auto name = lower({field.name_string().data(), field.name_string().size()});
     if (name.rfind("x-shopify-", 0) != 0 || name == "x-shopify-hmac-sha256") continue;
@@ -124,6 +128,7 @@ Verdict classify_webhook(const HttpRequest& req, const SecretStore& secrets,
   }
   p.record.headers.push_back({"shopstream-received-at", time::format_rfc3339_ms(received_at)});
   p.record.headers.push_back({"shopstream-source", "webhook"});
+  p.record.value = std::move(req.body());
   return p;
 }
 

@@ -25,17 +25,23 @@ struct Publish {
   std::string webhook_id;
   bool routed = false;     // false: a valid webhook of a topic shopstream drops
   bool has_entity = true;  // false: the payload lacked the id its route keys on
-  kafka::Record record;    // value points into the request body
+  kafka::Record record;    // its value is the request's body, moved out
 };
 
 using Verdict = std::variant<Rejection, Publish>;
 
-Verdict classify_webhook(const HttpRequest& request, const SecretStore& secrets,
+// Consumes the request: a Publish takes its body as the record's value, uncopied.
+Verdict classify_webhook(HttpRequest request, const SecretStore& secrets,
                          std::string_view topic_prefix, time::Clock::time_point received_at);
+
+// The spare capacity past a body's end that lets entity_id parse it in place.
+inline constexpr std::size_t kJsonPadding = 64;  // simdjson::SIMDJSON_PADDING
 
 // The entity id at `path` in a JSON object body: a number or a string, as text.
 // Empty when absent, null or of another type. nullopt when the body is not a JSON object.
-std::optional<std::string> entity_id(std::string_view body,
+// Parsed in place when the body's capacity leaves kJsonPadding past its end (see
+// HttpServerOptions::body_padding); otherwise from a padded copy.
+std::optional<std::string> entity_id(const std::string& body,
                                      const std::vector<std::string_view>& path);
 
 }  // namespace shopstream::ingress

@@ -207,27 +207,32 @@ void Producer::probe_loop() {
   }
 }
 
+struct Producer::Pending {
+  DeliveryHandler handler;
+  std::string value;  // librdkafka reads it in place until the report
+};
+
 void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
-  std::unique_ptr<DeliveryHandler> handler(static_cast<DeliveryHandler*>(m->_private));
+  std::unique_ptr<Pending> pending(static_cast<Pending*>(m->_private));
   Delivery d{m->err, m->partition, m->offset};
   if (!d.ok()) producer_metrics().error(rd_kafka_err2name(m->err));
-  if (handler && *handler) (*handler)(d);
+  if (pending && pending->handler) pending->handler(d);
 }
 
-std::optional<Error> Producer::produce(const Record& r, DeliveryHandler on_delivery) {
+std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
   for (const auto& h : r.headers)
     rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
                         static_cast<ssize_t>(h.value.size()));
-  auto* opaque = new DeliveryHandler(std::move(on_delivery));
+  auto* pending = new Pending{std::move(on_delivery), std::move(r.value)};
+  // No RD_KAFKA_MSG_F_COPY: the value stays in `pending`, which lives until the report.
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()), RD_KAFKA_V_HEADERS(hdrs),
-      RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+      rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+      RD_KAFKA_V_VALUE(pending->value.data(), pending->value.size()), RD_KAFKA_V_HEADERS(hdrs),
+      RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;  // headers now owned by librdkafka
   rd_kafka_headers_destroy(hdrs);
-  delete opaque;
+  delete pending;
   producer_metrics().error(rd_kafka_err2name(err));
   // A full queue is back-pressure, not a fault: the caller may answer "retry later".
   return fail(rd_kafka_err2str(err), err == RD_KAFKA_RESP_ERR__QUEUE_FULL);

@@ -30,7 +30,9 @@ struct Header {
 struct Record {
   std::string topic;
   std::string key;
-  std::string_view value;  // copied by produce()
+  // produce() takes it and holds it until the delivery report, and librdkafka reads it
+  // in place: a webhook body is published without a copy.
+  std::string value;
   std::vector<Header> headers;
 };
 
@@ -67,9 +69,9 @@ class Producer {
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
-  // Enqueues a copy of the record. nullopt: accepted, `on_delivery` will run exactly
-  // once. Otherwise the error (queue full is retryable) and `on_delivery` never runs.
-  std::optional<Error> produce(const Record& record, DeliveryHandler on_delivery);
+  // Enqueues the record. nullopt: accepted, `on_delivery` will run exactly once.
+  // Otherwise the error (queue full is retryable) and `on_delivery` never runs.
+  std::optional<Error> produce(Record record, DeliveryHandler on_delivery);
 
   // From now until the returned guard is destroyed, delivery handlers run on `io`'s
   // thread: librdkafka writes to an eventfd that `io` waits on when reports arrive, so
@@ -97,6 +99,7 @@ class Producer {
                                                          std::string& error);
   void probe_loop();
   static void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t*, void*);
+  struct Pending;  // a record's value and handler, from produce() to its report
 
   struct Pump;
   rd_kafka_t* rk_;

@@ -35,8 +35,8 @@ HttpRequest webhook(std::string body, std::map<std::string, std::string> overrid
   return r;
 }
 
-Verdict classify(const HttpRequest& r) {
-  return classify_webhook(r, kSecrets, "shopify.", kReceived);
+Verdict classify(HttpRequest r) {
+  return classify_webhook(std::move(r), kSecrets, "shopify.", kReceived);
 }
 
 Rejection rejected(const HttpRequest& r) {
@@ -45,10 +45,10 @@ Rejection rejected(const HttpRequest& r) {
   return std::get<Rejection>(v);
 }
 
-Publish published(const HttpRequest& r) {
-  auto v = classify(r);
+Publish published(HttpRequest r) {
+  auto v = classify(std::move(r));
   if (auto* rej = std::get_if<Rejection>(&v)) FAIL("rejected: " << rej->message);
-  return std::get<Publish>(v);
+  return std::get<Publish>(std::move(v));
 }
 
 std::map<std::string, std::string> headers_of(const Publish& p) {
@@ -64,12 +64,13 @@ const std::string kOrder =
 
 TEST_CASE("a valid order webhook becomes the contract's record") {
   auto req = webhook(kOrder);
-  auto p = published(req);
+  const char* received = req.body().data();
+  auto p = published(std::move(req));
   CHECK(p.routed);
   CHECK(p.record.topic == "shopify.orders");
   CHECK(p.record.key == "demo.myshopify.com/820982911946154508");
   CHECK(p.record.value == kOrder);
-  CHECK(p.record.value.data() == req.body().data());  // the bytes received, not a re-encoding
+  CHECK(p.record.value.data() == received);  // the bytes received, not a re-encoding nor a copy
   auto h = headers_of(p);
   CHECK(h["x-shopify-topic"] == "orders/create");
   CHECK(h["x-shopify-shop-domain"] == "demo.myshopify.com");
@@ -81,6 +82,28 @@ TEST_CASE("a valid order webhook becomes the contract's record") {
   CHECK(h["shopstream-source"] == "webhook");
   CHECK(h.count("x-shopify-hmac-sha256") == 0);
   CHECK(h.count("content-type") == 0);
+}
+
+TEST_CASE("the entity id is the same whether the body is parsed in place or from a copy") {
+  // In place when the body's spare capacity covers simdjson's padding (the HTTP server
+  // reserves it), from a padded copy otherwise.
+  const std::vector<std::string_view> path{"id"};
+  for (const std::string& json : {kOrder, std::string(R"({"id":"gid-7"})"), std::string("{}"),
+                                  std::string("[1]"), std::string(R"({"id":12)")}) {
+    CAPTURE(json);
+    std::string tight = json;
+    tight.shrink_to_fit();
+    std::string roomy = json;
+    roomy.reserve(json.size() + 64);
+    REQUIRE(roomy.capacity() - roomy.size() >= 64);
+    CHECK(entity_id(tight, path) == entity_id(roomy, path));
+  }
+  std::string roomy = kOrder;
+  roomy.reserve(kOrder.size() + 64);
+  CHECK(entity_id(roomy, path) == "820982911946154508");
+  roomy = R"({"id":12)";  // truncated: rejected, whatever lies past the end
+  roomy.reserve(roomy.size() + 64);
+  CHECK(entity_id(roomy, path) == std::nullopt);
 }
 
 TEST_CASE("header names match whatever their case") {

@@ -47,7 +47,8 @@ void ProjectorFixture::publish(const std::string& shopify_topic, const std::stri
                {"shopstream-received-at", time::format_rfc3339_ms(time::now())},
                {"shopstream-source", "webhook"}};
   std::promise<bool> acked;
-  if (auto err = producer_->produce(r, [&](const kafka::Delivery& d) { acked.set_value(d.ok()); }))
+  if (auto err = producer_->produce(std::move(r),
+                                    [&](const kafka::Delivery& d) { acked.set_value(d.ok()); }))
     throw std::runtime_error(err->message);
   if (!acked.get_future().get()) throw std::runtime_error("publish failed");
   ++published_;
