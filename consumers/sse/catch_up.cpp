@@ -154,6 +154,7 @@ Result<std::vector<std::int64_t>> CatchUp::oldest_offsets(kafka::Reader& reader)
 void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests) {
   std::vector<Job> jobs(requests.size());
   std::vector<std::int64_t> low;  // each slot's oldest retained offset, asked once per pass
+  std::string low_error;          // or why they could not be had
   std::vector<std::int64_t> read_from(slots_, INT64_MAX), read_to(slots_, 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     auto& job = jobs[j];
@@ -173,13 +174,16 @@ void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests)
         auto start = job.request.from.at(s, p);
         auto end = target.at(s, p);
         if (start >= end) continue;
-        if (low.empty()) {
+        if (low.empty() && low_error.empty()) {
           auto oldest = oldest_offsets(reader);
-          if (!oldest) {
-            job.fail(oldest.error().message);
-            break;
-          }
-          low = std::move(oldest.value());
+          if (oldest)
+            low = std::move(oldest.value());
+          else
+            low_error = oldest.error().message;  // the pass's other jobs fail at once
+        }
+        if (!low_error.empty()) {
+          job.fail(low_error);
+          break;
         }
         if (start < low[slot]) {
           job.truncated = true;
