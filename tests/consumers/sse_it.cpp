@@ -383,6 +383,29 @@ TEST_CASE(
   CHECK(webhook_id(live[0]) == e);
 }
 
+TEST_CASE("a resume while Kafka is unreachable fails in bounded time and is counted") {
+  SseFixture f;
+  auto& kafka = TestKafka::get();
+  auto& failed = consumers::sse::SseMetrics::get().resumes.Add({{"result", "failed"}});
+  auto live = f.subscribe(kShopA);  // keeps the hub reading: this is catch-up's path
+  REQUIRE(live->status() == 200);
+  auto e0 = f.publish("orders/create", 7201, kShopA);
+  auto e1 = f.publish("orders/create", 7201, kShopA);  // same key: same partition, in order
+  auto seen = live->take(2);
+  REQUIRE(seen.size() == 2);
+  REQUIRE(webhook_id(seen[0]) == e0);
+  REQUIRE(webhook_id(seen[1]) == e1);
+  const auto failed_before = failed.Value();
+  kafka.stop_broker();
+  // From the cursor between the two: catch-up must ask Kafka for the oldest offsets.
+  auto resumed = f.subscribe(kShopA, "", "Last-Event-ID: " + seen[0].id + "\r\n");
+  const bool closed = resumed->wait_closed(60s);  // catch-up gives up after its 10 s
+  kafka.start_broker();
+  CHECK(resumed->status() == 200);
+  CHECK(closed);
+  CHECK(failed.Value() == failed_before + 1);
+}
+
 TEST_CASE("heartbeats arrive as comments") {
   SseFixture f([](Settings& s) { s.sse_heartbeat = 200ms; });
   auto sub = f.subscribe(kShopA);
