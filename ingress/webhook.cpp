@@ -38,15 +38,14 @@ std::string_view header(const HttpRequest& r, std::string_view name) {
 
 std::optional<std::string> entity_id(const std::string& body,
                                      const std::vector<std::string_view>& path) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: the body's own spare
+  // simdjson reads up to kJsonPadding bytes past the end: the body's own spare
   // capacity when it has that much, or else a reused, padded per-thread copy (cheaper than
   // letting simdjson allocate a padded copy each time).
   thread_local simdjson::dom::parser parser;
   thread_local std::vector<char> padded;
   const char* text = body.data();
   if (body.capacity() - body.size() < kJsonPadding) {
-    if (padded.size() < body.size() + simdjson::SIMDJSON_PADDING)
-      padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    if (padded.size() < body.size() + kJsonPadding) padded.resize(body.size() + kJsonPadding);
     std::memcpy(padded.data(), body.data(), body.size());
     text = padded.data();
   }

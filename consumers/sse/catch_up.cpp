@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/log.hpp"
+#include "consumers/sse/edges.hpp"
 #include "consumers/sse/frame.hpp"
 #include "consumers/sse/metrics.hpp"
 #include "projections/event.hpp"
@@ -140,21 +141,10 @@ bool CatchUp::flush(Job& job) {
   return true;
 }
 
-Result<std::vector<std::int64_t>> CatchUp::oldest_offsets(kafka::Reader& reader) const {
-  std::vector<kafka::PartitionOffset> all;  // in slot order
-  for (std::size_t s = 0; s < kStreams; ++s)
-    for (int p = 0; p < partitions_[s]; ++p) all.push_back({topics_[s], p, 0});
-  auto oldest = reader.offsets_at(std::move(all), kafka::Reader::Edge::kOldest, 10s);
-  if (!oldest) return oldest.error();
-  std::vector<std::int64_t> low;
-  for (const auto& o : oldest.value()) low.push_back(o.offset);
-  return low;
-}
-
 void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests) {
   std::vector<Job> jobs(requests.size());
-  std::vector<std::int64_t> low;  // each slot's oldest retained offset, asked once per pass
-  std::string low_error;          // or why they could not be had
+  std::optional<Position> low;  // the oldest retained offsets, asked once per pass
+  std::string low_error;        // or why they could not be had
   std::vector<std::int64_t> read_from(slots_, INT64_MAX), read_to(slots_, 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     auto& job = jobs[j];
@@ -174,8 +164,9 @@ void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests)
         auto start = job.request.from.at(s, p);
         auto end = target.at(s, p);
         if (start >= end) continue;
-        if (low.empty() && low_error.empty()) {
-          auto oldest = oldest_offsets(reader);
+        if (!low && low_error.empty()) {
+          auto oldest =
+              edge_position(reader, topics_, partitions_, kafka::Reader::Edge::kOldest, 10s);
           if (oldest)
             low = std::move(oldest.value());
           else
@@ -185,9 +176,9 @@ void CatchUp::serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests)
           job.fail(low_error);
           break;
         }
-        if (start < low[slot]) {
+        if (start < low->at(s, p)) {
           job.truncated = true;
-          start = low[slot];
+          start = low->at(s, p);
           job.cursor.offsets[s][p] = start;
         }
         if (start >= end) continue;

@@ -39,8 +39,6 @@ class CatchUp {
   struct Job;
   void run();
   void serve(kafka::Reader& reader, std::vector<CatchUpRequest> requests);
-  // Every slot's oldest retained offset, in one request per leader.
-  Result<std::vector<std::int64_t>> oldest_offsets(kafka::Reader& reader) const;
   bool flush(Job& job);
 
   kafka::ReaderOptions options_;

@@ -11,6 +11,7 @@
 #include "common/kafka/message.hpp"
 #include "common/log.hpp"
 #include "common/routing.hpp"
+#include "consumers/sse/edges.hpp"
 #include "consumers/sse/frame.hpp"
 #include "consumers/sse/metrics.hpp"
 #include "projections/event.hpp"
@@ -124,17 +125,7 @@ Hub::~Hub() {
 }
 
 Result<Position> Hub::read_ends(std::chrono::milliseconds timeout) {
-  std::vector<kafka::PartitionOffset> all;
-  for (std::size_t s = 0; s < kStreams; ++s)
-    for (int p = 0; p < partitions_[s]; ++p) all.push_back({topics_[s], p, 0});
-  auto ends = reader_->offsets_at(std::move(all), kafka::Reader::Edge::kNext, timeout);
-  if (!ends) return ends.error();
-  Position position;
-  std::size_t i = 0;
-  for (std::size_t s = 0; s < kStreams; ++s)
-    for (int p = 0; p < partitions_[s]; ++p)
-      position.offsets[s].push_back(ends.value()[i++].offset);
-  return position;
+  return edge_position(*reader_, topics_, partitions_, kafka::Reader::Edge::kNext, timeout);
 }
 
 std::optional<Error> Hub::assign_at(const Position& position) {
