@@ -144,6 +144,11 @@ const std::vector<Option>& all_options() {
        set_number(&Settings::dedup_capacity, 0, 100'000'000)},
       {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body.", "2MiB", false,
        set_bytes(&Settings::max_body_bytes)},
+      {"max-buffered", "SHOPSTREAM_MAX_BUFFERED", "SIZE",
+       "Most bytes of webhook bodies held at once over all connections (each counted at its "
+       "declared length until answered); a webhook beyond it is answered 503 before its body "
+       "is read. At least --max-body.",
+       "256MiB", false, set_bytes(&Settings::max_buffered_bytes)},
       {"max-connections", "SHOPSTREAM_MAX_CONNECTIONS", "N",
        "Most open client connections; more are closed at once.", "10000", false,
        set_number(&Settings::max_connections, 1, 1'000'000)},

@@ -35,6 +35,7 @@ struct Settings {
   std::chrono::milliseconds shutdown_timeout{25'000};
   std::chrono::milliseconds dedup_window{15 * 60'000};
   std::uint64_t max_body_bytes = 2 * 1024 * 1024;
+  std::uint64_t max_buffered_bytes = 256 * 1024 * 1024;  // request bodies held at once
   std::uint64_t max_connections = 10'000;
   std::uint64_t dedup_capacity = 500'000;
   int threads = 0;  // 0: one per core

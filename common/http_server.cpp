@@ -8,6 +8,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -58,6 +59,7 @@ struct HttpServer::State {
   RequestHandler handler;
   HttpServerHooks hooks;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> buffered{0};  // bytes charged by requests not yet answered
   std::mutex mu;
   std::condition_variable closed;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
@@ -75,7 +77,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state)
       : stream_(std::move(socket)), state_(std::move(state)), server_(*state_) {}
 
-  ~Session() { server_.on_session_close(this); }
+  ~Session() {
+    release_body();
+    server_.on_session_close(this);
+  }
 
   void start() {
     server_.on_session_open(this, weak_from_this());
@@ -90,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // On the connection's thread: the handler's answer.
   void send(HttpResponse res) {
+    release_body();  // the handler is done with the request
     bool keep_alive = keep_alive_ && !server_.stopping_;
     res.keep_alive(keep_alive);
     res.prepare_payload();
@@ -107,6 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // On the connection's thread, in the handler: hands the socket over; this session ends.
   tcp::socket release() {
+    release_body();
     stream_.expires_never();
     return stream_.release_socket();
   }
@@ -146,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_header() {
+    if (!charge_body()) return refuse_over_budget();
     auto& req = parser_->get();
     if (auto length = parser_->content_length();
         length && *length <= server_.options.max_body_bytes && server_.options.body_padding > 0)
@@ -162,6 +170,40 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     read_body();
+  }
+
+  // Counts the body about to be read against the server's budget until it is answered;
+  // false if it does not fit.
+  bool charge_body() {
+    const auto& o = server_.options;
+    std::uint64_t need = 0;
+    if (auto length = parser_->content_length())
+      need = std::min<std::uint64_t>(*length, o.max_body_bytes);
+    else if (parser_->chunked())
+      need = o.max_body_bytes;
+    if (need == 0 || o.max_buffered_bytes == 0) return true;
+    if (server_.buffered.fetch_add(need) + need > o.max_buffered_bytes) {
+      server_.buffered.fetch_sub(need);
+      return false;
+    }
+    charged_ = need;
+    return true;
+  }
+
+  void release_body() {
+    if (charged_ > 0) server_.buffered.fetch_sub(charged_);
+    charged_ = 0;
+  }
+
+  // Answered before the body is read (and before any 100 Continue); the connection closes,
+  // since the unread body would otherwise have to be read and thrown away.
+  void refuse_over_budget() {
+    if (server_.hooks.over_budget) server_.hooks.over_budget();
+    keep_alive_ = false;
+    auto res = json_response(503, "unavailable",
+                             "too many request bodies are being received at once; retry");
+    res.set(http::field::retry_after, "5");
+    send(std::move(res));
   }
 
   void read_body() {
@@ -213,6 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;  // the request being answered is a HEAD
   bool idle_ = false;
+  std::uint64_t charged_ = 0;  // this request's share of server_.buffered
 };
 
 Responder::Responder(std::shared_ptr<Session> session) : state_(std::make_shared<State>()) {
@@ -306,6 +349,10 @@ bool HttpServer::wait_closed(std::chrono::milliseconds timeout) {
 
 std::size_t HttpServer::connections() const {
   return state_->connections();
+}
+
+std::uint64_t HttpServer::buffered_bytes() const {
+  return state_->buffered;
 }
 
 void HttpServer::State::on_session_open(Session* s, std::weak_ptr<Session> w) {

@@ -66,6 +66,12 @@ struct HttpServerOptions {
   // Spare capacity reserved past a body of declared length, so that a parser reading past
   // the end (simdjson reads up to 64 bytes beyond) can parse the body in place.
   std::size_t body_padding = 0;
+  // Most bytes of request bodies held at once over all connections, from a request's
+  // headers (its declared length; a chunked body counts as max_body_bytes) until its
+  // answer. A request that would go over is answered 503 before its body is read, so
+  // clients that declare large bodies and stall cannot pin memory without bound.
+  // 0: no budget.
+  std::uint64_t max_buffered_bytes = 256 * 1024 * 1024;
 };
 
 // Counters the server reports; every member may be empty.
@@ -74,6 +80,7 @@ struct HttpServerHooks {
   std::function<void()> connection_rejected;
   std::function<void(std::string_view phase)> timeout;
   std::function<void(unsigned status, std::string_view code)> protocol_error;
+  std::function<void()> over_budget;  // a request refused: max_buffered_bytes reached
 };
 
 // A JSON answer: {"error": code, "message": message}, or {"status": code} for 2xx.
@@ -99,6 +106,8 @@ class HttpServer {
   // Waits until every connection has closed; false on timeout.
   bool wait_closed(std::chrono::milliseconds timeout);
   std::size_t connections() const;
+  // Body bytes charged against max_buffered_bytes now.
+  std::uint64_t buffered_bytes() const;
 
  private:
   friend class Session;

@@ -18,7 +18,8 @@ const std::vector<std::string_view>& option_names() {
       "topic-replication", "api-secret",       "shop-secrets-file", "ingress-addr",
       "metrics-addr",      "ack-deadline",     "read-timeout",      "idle-timeout",
       "shutdown-timeout",  "dedup-window",     "dedup-capacity",    "max-body",
-      "max-connections",   "threads",          "ready-file",        "log-level"};
+      "max-buffered",      "max-connections",  "threads",           "ready-file",
+      "log-level"};
   return names;
 }
 

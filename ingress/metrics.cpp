@@ -46,9 +46,10 @@ IngressMetrics::IngressMetrics()
                            "Webhooks refused 401, by reason (missing_hmac, invalid_hmac)")),
       rejections_(metrics::counter("shopstream_ingress_rejections_total",
                                    "Requests refused with a 4xx, by reason")),
-      unavailable_(metrics::counter("shopstream_ingress_unavailable_total",
-                                    "Webhooks answered 503, by reason (deadline, kafka_error, "
-                                    "queue_full)")),
+      unavailable_(
+          metrics::counter("shopstream_ingress_unavailable_total",
+                           "Webhooks answered 503, by reason (deadline, kafka_error, buffer_full, "
+                           "queue_full)")),
       unrouted_(
           metrics::counter("shopstream_ingress_unrouted_total",
                            "Valid webhooks of topics shopstream does not route (answered 200, "

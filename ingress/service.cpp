@@ -34,6 +34,10 @@ Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& se
                                                               ReadyCheck ready) {
   auto hp = split_host_port(settings.ingress_addr);
   if (!hp) return fail("invalid ingress address " + settings.ingress_addr);
+  if (settings.max_buffered_bytes < settings.max_body_bytes)
+    return fail(
+        "SHOPSTREAM_MAX_BUFFERED (--max-buffered) must be at least SHOPSTREAM_MAX_BODY "
+        "(--max-body), or no webhook of the largest size could ever be received");
   std::unique_ptr<IngressService> svc;
   try {
     svc.reset(new IngressService(settings, producer, std::move(secrets), std::move(ready)));
@@ -71,6 +75,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
   opts.read_timeout = settings.read_timeout;
   opts.idle_timeout = settings.idle_timeout;
   opts.max_body_bytes = settings.max_body_bytes;
+  opts.max_buffered_bytes = settings.max_buffered_bytes;
   opts.max_connections = settings.max_connections;
   opts.first_read_bytes = 16 * 1024;  // most webhooks in one read (orders run 5-20 KB)
   opts.body_padding = kJsonPadding;   // the body is parsed in place
@@ -86,6 +91,10 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
   hooks.protocol_error = [&m](unsigned status, std::string_view code) {
     m.request("", status);
     m.rejection(code);
+  };
+  hooks.over_budget = [&m] {
+    m.request("", 503);
+    m.unavailable("buffer_full");
   };
   server_ = std::make_unique<HttpServer>(
       pool_, opts,

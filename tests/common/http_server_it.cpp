@@ -1,14 +1,17 @@
 // HttpServer::body_padding: a body of declared length reaches the handler with that much
 // spare capacity past its end (the ingress parses webhook bodies in place with it),
-// whether it came in the first read or after it.
+// whether it came in the first read or after it. HttpServer::max_buffered_bytes: bodies
+// being received or awaiting their answer are bounded in bytes over all connections.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <future>
 #include <utility>
 
 #include "common/http_server.hpp"
 #include "common/io_pool.hpp"
 #include "tests/support/raw_socket.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace shopstream;
 using namespace shopstream::test;
@@ -38,6 +41,107 @@ TEST_CASE("a body of declared length arrives with the padding reserved past its 
   CHECK(size == 5000);
   CHECK(capacity >= 5000 + 64);
   CHECK(client.receive(5s).rfind("HTTP/1.1 200", 0) == 0);
+  server.stop();
+  pool.halt();
+}
+
+namespace {
+std::string post_head(const std::string& fields) {
+  return "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + fields + "\r\n";
+}
+
+// Everything the server sends until it closes the connection (or `timeout`).
+std::string until_closed(RawSocket& s, std::chrono::milliseconds timeout) {
+  std::string got;
+  wait_until(
+      [&] {
+        got += s.receive(100ms);
+        return s.closed();
+      },
+      timeout);
+  return got;
+}
+
+// What the server sends until a whole JSON answer has arrived (its body ends in "}\n").
+std::string until_answered(RawSocket& s, std::chrono::milliseconds timeout) {
+  std::string got;
+  wait_until(
+      [&] {
+        got += s.receive(100ms);
+        return got.find("}\n") != std::string::npos || s.closed();
+      },
+      timeout);
+  return got;
+}
+}  // namespace
+
+TEST_CASE("bodies over the buffered-bytes budget are refused before they are read; it frees up") {
+  IoPool pool(1);
+  HttpServerOptions options;
+  options.max_body_bytes = 64 * 1024;
+  options.max_buffered_bytes = 100'000;
+  std::atomic<int> refused{0};
+  HttpServerHooks hooks;
+  hooks.over_budget = [&] { ++refused; };
+  HttpServer server(
+      pool, options,
+      [](HttpRequest&& req, Responder respond, const Executor&) {
+        respond(json_response(200, "ok", std::to_string(req.body().size())));
+      },
+      hooks);
+  auto port = server.listen("127.0.0.1", 0);
+  REQUIRE(port);
+  pool.start();
+
+  // A client declares 60,000 bytes and stalls after 10.
+  RawSocket staller(port.value());
+  REQUIRE(staller.send(post_head("Content-Length: 60000\r\n") + std::string(10, ' ')));
+  REQUIRE(wait_until([&] { return server.buffered_bytes() == 60'000; }, 10s));
+
+  // 50,000 more would go over: 503 with Retry-After at once, before any 100 Continue,
+  // and the connection closes (its body was never read).
+  RawSocket over(port.value());
+  REQUIRE(over.send(post_head("Content-Length: 50000\r\nExpect: 100-continue\r\n")));
+  auto answer = until_closed(over, 10s);
+  CHECK(over.closed());
+  CHECK(answer.rfind("HTTP/1.1 503", 0) == 0);
+  CHECK(answer.find("Retry-After: 5\r\n") != std::string::npos);
+  CHECK(answer.find("\"error\":\"unavailable\"") != std::string::npos);
+  CHECK(answer.find("100 Continue") == std::string::npos);
+  CHECK(refused == 1);
+
+  // A chunked body counts as the largest body allowed: over too.
+  RawSocket chunked(port.value());
+  REQUIRE(chunked.send(post_head("Transfer-Encoding: chunked\r\n")));
+  CHECK(until_closed(chunked, 10s).rfind("HTTP/1.1 503", 0) == 0);
+  CHECK(refused == 2);
+
+  // A body that fits is served, and gives its share back once answered.
+  RawSocket small(port.value());
+  REQUIRE(small.send(post_head("Content-Length: 1000\r\n") + std::string(1000, ' ')));
+  auto served = until_answered(small, 10s);
+  CHECK(served.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(served.find("\"message\":\"1000\"") != std::string::npos);
+  CHECK(wait_until([&] { return server.buffered_bytes() == 60'000; }, 10s));
+
+  // The staller finishes: served, and the budget is whole again.
+  REQUIRE(staller.send(std::string(60'000 - 10, ' ')));
+  CHECK(until_answered(staller, 10s).rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(wait_until([&] { return server.buffered_bytes() == 0; }, 10s));
+
+  // So the request refused first now fits.
+  RawSocket again(port.value());
+  REQUIRE(again.send(post_head("Content-Length: 50000\r\n") + std::string(50'000, ' ')));
+  CHECK(until_answered(again, 10s).rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(refused == 2);
+
+  // A connection that closes mid-body gives its share back too.
+  {
+    RawSocket quitter(port.value());
+    REQUIRE(quitter.send(post_head("Content-Length: 30000\r\n") + "{"));
+    REQUIRE(wait_until([&] { return server.buffered_bytes() == 30'000; }, 10s));
+  }
+  CHECK(wait_until([&] { return server.buffered_bytes() == 0; }, 10s));
   server.stop();
   pool.halt();
 }

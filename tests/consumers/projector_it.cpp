@@ -4,10 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <functional>
-#include <map>
 
-#include "common/metrics.hpp"
-
+#include "tests/support/metrics.hpp"
 #include "tests/support/projector_fixture.hpp"
 
 using namespace shopstream::test;
@@ -65,20 +63,9 @@ TEST_CASE("an update that arrives before its create wins over it") {
       });
 }
 
-double counter(const std::string& topic, const std::string& outcome) {
-  for (const auto& family : shopstream::metrics::registry().Collect()) {
-    if (family.name != "shopstream_projector_events_total") continue;
-    for (const auto& m : family.metric) {
-      std::map<std::string, std::string> labels;
-      for (const auto& l : m.label) labels[l.name] = l.value;
-      if (labels["topic"] == topic && labels["outcome"] == outcome) return m.counter.value;
-    }
-  }
-  return 0;
-}
-
 TEST_CASE("a stale update after a newer one changes nothing") {
-  auto stale_before = counter("orders/updated", "stale");
+  auto stale_before = metric_value("shopstream_projector_events_total",
+                                   {{"topic", "orders/updated"}, {"outcome", "stale"}});
   scenario(
       {{"orders/create", order(2, "2026-11-20T10:00:00-05:00", "10.00"), "2026-11-20T15:00:00Z"},
        {"orders/updated", order(2, "2026-11-20T12:00:00-05:00", "30.00"), "2026-11-20T17:00:00Z"},
@@ -88,7 +75,8 @@ TEST_CASE("a stale update after a newer one changes nothing") {
         CHECK(one(f.query("SELECT total_price FROM shopstream.orders WHERE id = 2")) == "30.00");
       });
   // Counted as stale in both modes: set aside within the batch, or refused by Postgres.
-  CHECK(counter("orders/updated", "stale") >= stale_before + 2);
+  CHECK(metric_value("shopstream_projector_events_total",
+                     {{"topic", "orders/updated"}, {"outcome", "stale"}}) >= stale_before + 2);
 }
 
 TEST_CASE("a duplicate delivery is applied once") {
@@ -245,12 +233,6 @@ TEST_CASE("an event Postgres refuses is deadlettered alone; the rest of its batc
 }
 
 namespace {
-
-double metric_value(const std::string& name) {
-  for (const auto& family : shopstream::metrics::registry().Collect())
-    if (family.name == name && !family.metric.empty()) return family.metric[0].counter.value;
-  return 0;
-}
 
 // An order with two line items whose ids are derived from the order's.
 std::string order_with_two_items(long id) {

@@ -1,11 +1,13 @@
 // Connection handling: slow and stalled clients are cut off without hurting others, the
-// connection cap, Expect: 100-continue.
+// connection cap, the budget of buffered body bytes, Expect: 100-continue.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/ingress_fixture.hpp"
+#include "tests/support/metrics.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/wait.hpp"
 
@@ -72,6 +74,63 @@ TEST_CASE("connections over the cap are closed at once; capacity frees up again"
   first.reset();
   CHECK(wait_until(
       [&] { return HttpClient(ing.port()).request("GET", "/healthz", {}).status == 200; }, 10s));
+}
+
+TEST_CASE("webhooks over the buffered-bytes budget are answered 503 and counted; the rest served") {
+  IngressFixture ing([](Settings& s) {
+    s.max_body_bytes = 8 * 1024;
+    s.max_buffered_bytes = 10'000;
+  });
+  const std::map<std::string, std::string> full = {{"reason", "buffer_full"}};
+  auto refused_before = metric_value("shopstream_ingress_unavailable_total", full);
+
+  // Declares 8,000 bytes and stalls: 2,000 left in the budget.
+  RawSocket staller(ing.port());
+  REQUIRE(staller.send(
+      "POST /webhooks/shopify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 8000\r\n\r\n{\"id\":1"));
+
+  // A 3,000-byte webhook is refused once the staller's headers are in (before that, it
+  // is served: both outcomes are counted below).
+  const std::string big = R"({"id":43,"note":")" + std::string(3000, 'x') + R"("})";
+  int served = 0;
+  int status = 0;
+  REQUIRE(wait_until(
+      [&] {
+        auto id = "big-" + std::to_string(served);
+        status =
+            HttpClient(ing.port())
+                .post("/webhooks/shopify",
+                      shopify_headers(kSecret, "orders/create", "demo.myshopify.com", id, big), big)
+                .status;
+        if (status == 200) ++served;
+        return status != 200;
+      },
+      10s));
+  CHECK(status == 503);
+  CHECK(metric_value("shopstream_ingress_unavailable_total", full) == refused_before + 1);
+
+  // A small webhook still fits beside the staller.
+  auto small =
+      HttpClient(ing.port())
+          .post("/webhooks/shopify",
+                shopify_headers(kSecret, "orders/create", "demo.myshopify.com", "small-1", kBody),
+                kBody);
+  CHECK(small.status == 200);
+  CHECK(ing.read("orders").size() == static_cast<std::size_t>(served) + 1);
+}
+
+TEST_CASE("a budget of buffered bytes smaller than one body is refused at start-up") {
+  std::string error;
+  try {
+    IngressFixture ing([](Settings& s) {
+      s.max_body_bytes = 8 * 1024;
+      s.max_buffered_bytes = 4 * 1024;
+    });
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  CHECK(error.find("SHOPSTREAM_MAX_BUFFERED (--max-buffered) must be at least") == 0);
 }
 
 TEST_CASE("Expect: 100-continue is answered before the body is read") {
