@@ -149,6 +149,14 @@ const std::vector<Option>& all_options() {
        "declared length until answered); a webhook beyond it is answered 503 before its body "
        "is read. At least --max-body.",
        "256MiB", false, set_bytes(&Settings::max_buffered_bytes)},
+      {"spool-dir", "SHOPSTREAM_SPOOL_DIR", "PATH",
+       "Local spool: while Kafka is unreachable, webhooks are made durable in files here "
+       "(fdatasync) and answered 200, then published once Kafka is back (at least once). "
+       "Empty: no spool, such webhooks are answered 503.",
+       "", false, set_string(&Settings::spool_dir)},
+      {"spool-max", "SHOPSTREAM_SPOOL_MAX", "SIZE",
+       "Most bytes the local spool holds; webhooks beyond it are answered 503.", "1GiB", false,
+       set_bytes(&Settings::spool_max_bytes)},
       {"max-connections", "SHOPSTREAM_MAX_CONNECTIONS", "N",
        "Most open client connections; more are closed at once.", "10000", false,
        set_number(&Settings::max_connections, 1, 1'000'000)},

@@ -36,6 +36,8 @@ struct Settings {
   std::chrono::milliseconds dedup_window{15 * 60'000};
   std::uint64_t max_body_bytes = 2 * 1024 * 1024;
   std::uint64_t max_buffered_bytes = 256 * 1024 * 1024;  // request bodies held at once
+  std::string spool_dir;                                 // "": no local spool
+  std::uint64_t spool_max_bytes = 1ull << 30;
   std::uint64_t max_connections = 10'000;
   std::uint64_t dedup_capacity = 500'000;
   int threads = 0;  // 0: one per core

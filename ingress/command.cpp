@@ -19,7 +19,7 @@ const std::vector<std::string_view>& option_names() {
       "metrics-addr",      "ack-deadline",     "read-timeout",      "idle-timeout",
       "shutdown-timeout",  "dedup-window",     "dedup-capacity",    "max-body",
       "max-buffered",      "max-connections",  "threads",           "ready-file",
-      "log-level"};
+      "log-level",         "spool-dir",        "spool-max"};
   return names;
 }
 

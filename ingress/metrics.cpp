@@ -39,6 +39,20 @@ IngressMetrics::IngressMetrics()
                             .Add({})),
       timeouts(metrics::counter("shopstream_ingress_timeouts_total",
                                 "Connections closed for a read timeout, by phase (idle, read)")),
+      spooled(metrics::counter("shopstream_ingress_spooled_total",
+                               "Webhooks written to the local spool while Kafka was unreachable "
+                               "(answered 200)")
+                  .Add({})),
+      spool_published(metrics::counter("shopstream_ingress_spool_published_total",
+                                       "Spooled records published to Kafka once it was back")
+                          .Add({})),
+      spool_damaged(metrics::counter("shopstream_ingress_spool_damaged_total",
+                                     "Spool segments whose tail was torn or damaged (the "
+                                     "records before it were published)")
+                        .Add({})),
+      spool_bytes(metrics::gauge("shopstream_ingress_spool_bytes",
+                                 "Bytes in the local spool not yet published to Kafka")
+                      .Add({})),
       requests_(metrics::counter("shopstream_ingress_requests_total",
                                  "Webhook requests answered, by Shopify topic and HTTP status")),
       signature_failures_(

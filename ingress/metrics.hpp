@@ -29,6 +29,11 @@ class IngressMetrics {
   prometheus::Counter& duplicates_suppressed;
   prometheus::Counter& missing_entity_id;
   prometheus::Family<prometheus::Counter>& timeouts;
+  // The local spool (ingress/spool.hpp).
+  prometheus::Counter& spooled;
+  prometheus::Counter& spool_published;
+  prometheus::Counter& spool_damaged;
+  prometheus::Gauge& spool_bytes;
 
  private:
   IngressMetrics();

@@ -46,6 +46,12 @@ Result<std::unique_ptr<IngressService>> IngressService::start(const Settings& se
                 std::to_string(settings.dedup_capacity) +
                 " webhook ids: lower SHOPSTREAM_DEDUP_CAPACITY");
   }
+  if (!settings.spool_dir.empty()) {
+    auto spool = Spool::open({.dir = settings.spool_dir, .max_bytes = settings.spool_max_bytes});
+    if (!spool) return spool.error();
+    svc->spool_ = std::move(spool.value());
+    svc->spool_->drain_to(producer);
+  }
   auto port = svc->server_->listen(hp->first, hp->second);
   if (!port) return port.error();
   svc->port_ = port.value();
@@ -105,6 +111,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
 }
 
 IngressService::~IngressService() {
+  if (spool_) spool_->stop_draining();
   server_->stop();
   deliveries_.reset();  // back to the producer's poll thread, which outlives the pool
   pool_.halt();
@@ -115,6 +122,7 @@ bool IngressService::stop() {
   auto deadline = std::chrono::steady_clock::now() + settings_.shutdown_timeout;
   server_->stop();
   bool drained = server_->wait_closed(settings_.shutdown_timeout);
+  if (spool_) spool_->stop_draining();  // what it has not published stays for the next run
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
   int queued = producer_.flush(std::max(left, std::chrono::milliseconds(0)));
@@ -191,6 +199,8 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   m.in_flight.Increment();
   auto& deadlines = ack_deadlines(ex);
   const auto deadline = deadlines.add({respond, p.shopify_topic});
+  if (spool_ && producer_.unreachable())
+    return spool_webhook(std::move(p), std::move(dedup_key), respond, ex, deadline);
   auto on_delivery = [this, respond, &deadlines, deadline, ex, started, &m, topic = p.shopify_topic,
                       key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
     if (d.ok()) {
@@ -219,6 +229,33 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
     answer_unavailable(respond, p.shopify_topic, err->retryable ? "queue_full" : "kafka_error",
                        err->message);
   }
+}
+
+// Kafka is unreachable: durable in the local spool instead, published once Kafka is back.
+void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Responder& respond,
+                                   const Executor& ex, AckDeadlines::Id deadline) {
+  auto& deadlines = ack_deadlines(ex);
+  auto& m = IngressMetrics::get();
+  spool_->append(std::move(p.record),
+                 [this, respond, &deadlines, deadline, ex, &m, topic = std::move(p.shopify_topic),
+                  key = std::move(dedup_key)](std::optional<Error> err) mutable {
+                   if (!err) {
+                     dedup_.insert(std::move(key), std::chrono::steady_clock::now());
+                     m.spooled.Increment();
+                   }
+                   net::dispatch(ex, [respond, &deadlines, deadline, &m, topic = std::move(topic),
+                                      err = std::move(err)] {
+                     deadlines.cancel(deadline);
+                     if (err)
+                       return answer_unavailable(
+                           respond, topic, "spool_error",
+                           "kafka is unreachable and the spool refused the event: " + err->message);
+                     if (respond(json_response(200, "spooled"))) {
+                       m.request(topic, 200);
+                       m.in_flight.Decrement();
+                     }
+                   });
+                 });
 }
 
 IngressService::AckDeadlines& IngressService::ack_deadlines(const Executor& ex) {

@@ -1,7 +1,8 @@
 #pragma once
 // The webhook ingress: routes requests (POST /webhooks/shopify, /healthz, /readyz),
 // verifies and classifies webhooks, suppresses recent duplicates, publishes to Kafka and
-// answers 200 only after the durable ack, or 503 at the deadline.
+// answers 200 only after the durable ack, or 503 at the deadline. With a local spool,
+// webhooks that arrive while Kafka is unreachable are answered 200 once spooled.
 #include <functional>
 #include <memory>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "ingress/deadline_queue.hpp"
 #include "ingress/dedup_cache.hpp"
 #include "ingress/secrets.hpp"
+#include "ingress/spool.hpp"
 #include "ingress/webhook.hpp"
 
 namespace shopstream::ingress {
@@ -49,6 +51,8 @@ class IngressService {
   };
   using AckDeadlines = DeadlineQueue<AwaitingAck>;
   AckDeadlines& ack_deadlines(const Executor& ex);  // the connection's thread's
+  void spool_webhook(Publish&& p, std::string dedup_key, const Responder& respond,
+                     const Executor& ex, AckDeadlines::Id deadline);
 
   Settings settings_;
   kafka::Producer& producer_;
@@ -58,6 +62,7 @@ class IngressService {
   IoPool pool_;
   std::vector<std::unique_ptr<AckDeadlines>> ack_deadlines_;  // one per pool thread
   std::shared_ptr<void> deliveries_;  // delivery reports served on the pool's first thread
+  std::unique_ptr<Spool> spool_;      // with --spool-dir; goes before the cache and the pool
   std::unique_ptr<HttpServer> server_;
   std::uint16_t port_ = 0;
 };

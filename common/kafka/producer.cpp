@@ -202,6 +202,7 @@ void Producer::probe_loop() {
       else
         log::warn("kafka unreachable");
     }
+    probed_ = true;
     for (int i = 0; i < 10 && !stop_; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -86,6 +86,8 @@ class Producer {
   int queue_depth() const;
   // Whether the last metadata probe (every second) reached a broker.
   bool reachable() const { return reachable_.load(); }
+  // Whether the last probe failed (false until the first probe has answered either way).
+  bool unreachable() const { return probed_.load() && !reachable_.load(); }
   // Creates missing topics; existing ones are left as they are. Retries until `timeout`.
   std::optional<Error> ensure_topics(const std::vector<std::string>& topics, int partitions,
                                      int replication, std::chrono::milliseconds timeout);
@@ -108,6 +110,7 @@ class Producer {
   std::weak_ptr<Pump> pump_;
   std::mutex poll_mu_;  // held by the poll thread while it serves reports
   std::atomic<bool> reachable_{false};
+  std::atomic<bool> probed_{false};
   std::thread poller_;
   std::thread prober_;
 };

@@ -1,0 +1,160 @@
+// The local spool: while Kafka is unreachable, webhooks are answered 200 once on disk;
+// when Kafka is back they are published, exact, by the same run or by the next one.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/ingress_fixture.hpp"
+#include "tests/support/metrics.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace shopstream;
+using namespace shopstream::test;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string body_of(int i) {
+  return R"({"id":)" + std::to_string(7000 + i) +
+         R"(,"note":"caf\u00e9 \/ ☕","total_price":"1.00"})";
+}
+
+int post(const IngressFixture& ing, int i, std::string* answer = nullptr) {
+  auto body = body_of(i);
+  auto res = HttpClient(ing.port())
+                 .post("/webhooks/shopify",
+                       shopify_headers(kSecret, "orders/create", "demo.myshopify.com",
+                                       "spool-" + std::to_string(i), body),
+                       body);
+  if (answer) *answer = res.body;
+  return res.status;
+}
+
+bool kafka_unreachable(const IngressFixture& ing) {
+  return HttpClient(ing.port()).request("GET", "/readyz", {}).status == 503;
+}
+
+std::uintmax_t spool_bytes_on_disk(const fs::path& dir) {
+  std::uintmax_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.file_size();
+  return n;
+}
+
+// Every record of the orders topic by webhook id; each must be the exact webhook.
+std::map<std::string, int> published(const IngressFixture& ing) {
+  std::map<std::string, int> seen;
+  for (const auto& r : ing.read("orders")) {
+    const auto& id = r.headers.at("x-shopify-webhook-id");
+    const int i = std::stoi(id.substr(6));
+    CHECK(r.value == body_of(i));
+    CHECK(r.key == "demo.myshopify.com/" + std::to_string(7000 + i));
+    CHECK(r.headers.at("x-shopify-topic") == "orders/create");
+    CHECK(r.headers.at("shopstream-source") == "webhook");
+    CHECK(r.headers.count("x-shopify-hmac-sha256") == 0);
+    ++seen[id];
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("Kafka unreachable with a spool: 200 once on disk, published when Kafka is back") {
+  auto& kafka = TestKafka::get();
+  const fs::path dir = fs::path(SHOPSTREAM_TEST_TMP) / (unique_prefix() + "spool");
+  std::string prefix;
+  const auto spooled_before = metric_value("shopstream_ingress_spooled_total");
+  {
+    IngressFixture ing([&](Settings& s) { s.spool_dir = dir.string(); });
+    prefix = ing.prefix();
+    CHECK(post(ing, 0) == 200);  // Kafka is up: straight to Kafka
+
+    kafka.stop_broker();
+    REQUIRE(wait_until([&] { return kafka_unreachable(ing); }, 30s));
+    for (int i = 1; i <= 10; ++i) {
+      std::string answer;
+      CHECK(post(ing, i, &answer) == 200);
+      CHECK(answer.find("\"spooled\"") != std::string::npos);
+    }
+    CHECK(metric_value("shopstream_ingress_spooled_total") == spooled_before + 10);
+    CHECK(spool_bytes_on_disk(dir) > 10 * body_of(1).size());
+    CHECK(post(ing, 1) == 200);  // a redelivery of a spooled webhook is a duplicate
+
+    kafka.start_broker();
+    REQUIRE(wait_until([&] { return ing.read("orders").size() >= 11; }, 60s));
+    REQUIRE(wait_until([&] { return spool_bytes_on_disk(dir) == 0; }, 30s));
+    auto seen = published(ing);
+    CHECK(seen.size() == 11);
+    for (const auto& [id, n] : seen) CHECK_MESSAGE(n == 1, id);
+
+    // A second outage, and this run stops before Kafka is back: the spool stays on disk.
+    kafka.stop_broker();
+    REQUIRE(wait_until([&] { return kafka_unreachable(ing); }, 30s));
+    for (int i = 11; i <= 15; ++i) CHECK(post(ing, i) == 200);
+  }
+  CHECK(spool_bytes_on_disk(dir) > 0);
+  kafka.start_broker();
+
+  // The next run publishes what the last one left.
+  IngressFixture next([&](Settings& s) {
+    s.spool_dir = dir.string();
+    s.topic_prefix = prefix;
+  });
+  REQUIRE(wait_until([&] { return next.read("orders").size() >= 16; }, 60s));
+  REQUIRE(wait_until([&] { return spool_bytes_on_disk(dir) == 0; }, 30s));
+  auto seen = published(next);
+  CHECK(seen.size() == 16);
+  for (const auto& [id, n] : seen) CHECK_MESSAGE(n == 1, id);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a full spool answers 503, as the ingress does without one") {
+  auto& kafka = TestKafka::get();
+  const fs::path dir = fs::path(SHOPSTREAM_TEST_TMP) / (unique_prefix() + "spool");
+  IngressFixture ing([&](Settings& s) {
+    s.spool_dir = dir.string();
+    s.spool_max_bytes = 1000;  // room for a few webhooks
+  });
+  kafka.stop_broker();
+  REQUIRE(wait_until([&] { return kafka_unreachable(ing); }, 30s));
+  const std::map<std::string, std::string> spool_error = {{"reason", "spool_error"}};
+  const auto errors_before = metric_value("shopstream_ingress_unavailable_total", spool_error);
+  int ok = 0, refused = 0, full = 0;
+  for (int i = 0; i < 10; ++i) {
+    std::string answer;
+    if (post(ing, i, &answer) == 200) {
+      ++ok;
+      continue;
+    }
+    ++refused;
+    // (A slow disk could let the ack deadline answer first: also a 503.)
+    full += answer.find("the spool is full") != std::string::npos;
+  }
+  CHECK(ok >= 1);
+  CHECK(ok < 10);
+  CHECK(refused == 10 - ok);
+  CHECK(full >= 1);
+  // Counted just after the answer went out.
+  CHECK(wait_until(
+      [&] {
+        return metric_value("shopstream_ingress_unavailable_total", spool_error) ==
+               errors_before + full;
+      },
+      10s));
+  kafka.start_broker();
+  REQUIRE(
+      wait_until([&] { return ing.read("orders").size() == static_cast<std::size_t>(ok); }, 60s));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a spool directory that cannot be used fails start-up with a clear line") {
+  std::string error;
+  try {
+    IngressFixture ing([](Settings& s) { s.spool_dir = "/proc/shopstream-spool"; });
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  CHECK(error.find("spool directory /proc/shopstream-spool") != std::string::npos);
+}
