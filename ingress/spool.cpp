@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/log.hpp"
 #include "ingress/metrics.hpp"
@@ -226,14 +225,19 @@ void Spool::drain_loop(kafka::Producer& producer) {
 }
 
 bool Spool::publish(const std::string& path, kafka::Producer& producer) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  if (!in) {
-    log::error("cannot read a spool file", {{"file", path}});
-    return false;
+  std::string data;
+  {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (in) {
+      data.resize(static_cast<std::size_t>(in.tellg()));
+      in.seekg(0);
+      in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    }
+    if (!in) {
+      log::error("cannot read a spool file", {{"file", path}});
+      return false;
+    }
   }
-  const std::string data = content.str();
   auto decoded = spool_format::decode(data);
   auto& m = IngressMetrics::get();
   if (decoded.valid_bytes < data.size()) {

@@ -27,8 +27,10 @@ class Spool {
  public:
   struct Options {
     std::string dir;
-    std::uint64_t max_bytes = 1ull << 30;       // appends beyond it fail
-    std::uint64_t segment_bytes = 64ull << 20;  // a file is closed once this large
+    std::uint64_t max_bytes = 1ull << 30;  // appends beyond it fail
+    // A file is closed once this large. Publishing holds one file's records about three
+    // times over (the file, the records, the producer's queue): ~50 MB at 16 MiB.
+    std::uint64_t segment_bytes = 16ull << 20;
   };
   // Runs on the spool's writer thread once the record is on disk, or with why not.
   using Done = std::function<void(std::optional<Error>)>;

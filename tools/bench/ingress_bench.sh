@@ -5,7 +5,9 @@
 # broker, one after the other (each alone on the cores with wrk). Every 200 from
 # shopstream is after the durable ack. Reports requests/s, p50/p99 latency, peak RSS,
 # medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at a paced ~5,000
-# webhooks/s. Usage: tools/bench/ingress_bench.sh [--quick]
+# webhooks/s. Last, (4) `shopstream ingress` with a local spool while the broker is
+# stopped (every 200 after an fdatasync), and how long the spool takes to publish once
+# the broker is back. Usage: tools/bench/ingress_bench.sh [--quick]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tools/bench"
@@ -166,10 +168,32 @@ measure real "$real_url"
 measure_paced real "$real_url"
 check_no_duplicates real "$real_metrics"
 rss[real]=$(peak_rss_mb "$real_pid")
+stop_pid "$real_pid"
+
+# --- shopstream, real broker stopped, local spool --------------------------------------
+read -r sp_pid sp_url sp_metrics < <(start_shopstream spool ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
+  SHOPSTREAM_TOPIC_REPLICATION=1 SHOPSTREAM_SPOOL_DIR="$work/spool")
+"$root/tools/kafka/broker.sh" stop "$work/kafka" >/dev/null
+for _ in $(seq 1 300); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$sp_url/readyz")" = 503 ] && break
+  sleep 0.1
+done
+measure spool "$sp_url"
+check_no_duplicates spool "$sp_metrics"
+rss[spool]=$(peak_rss_mb "$sp_pid")
+metric() { curl -fs "$sp_metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+spooled=$(metric shopstream_ingress_spooled_total)
+spool_mb=$(awk -v b="$(metric shopstream_ingress_spool_bytes)" 'BEGIN{printf "%.0f", b/1048576}')
+"$root/tools/kafka/broker.sh" restart "$work/kafka" >/dev/null
+drain_start=$(date +%s.%N)
+for _ in $(seq 1 3000); do [ "$(metric shopstream_ingress_spool_bytes)" = 0 ] && break; sleep 0.2; done
+[ "$(metric shopstream_ingress_spool_bytes)" = 0 ] || { echo "spool: not published within 600 s" >&2; exit 1; }
+drain_s=$(awk -v a="$drain_start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+published=$(metric shopstream_ingress_spool_published_total)
 
 printf '\nIngress benchmark (medians of %s runs of %s, %s keep-alive connections)\n' "$RUNS" "$DURATION" "$CONNS"
 printf '%-22s %10s %9s %9s %10s %9s %8s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx
-for t in nginx embedded real; do
+for t in nginx embedded real spool; do
   ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.2f", a/b}')
   printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "$ratio" "${rss[$t]}" "${bad[$t]}"
 done
@@ -178,6 +202,10 @@ printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
 for t in embedded real; do
   printf '%-22s %10.0f %9.3f %9.3f\n' "$t" "${prps[$t]}" "${pp50[$t]}" "${pp99[$t]}"
 done
+printf '\nspool: %s webhooks spooled (%s MiB) while the broker was down, %.2f of the real-broker rate;\n' \
+  "$spooled" "$spool_mb" "$(awk -v a="${rps[spool]}" -v b="${rps[real]}" 'BEGIN{print a/b}')"
+printf '       %s published in %s s once the broker answered again (%.0f records/s)\n' \
+  "$published" "$drain_s" "$(awk -v n="$published" -v s="$drain_s" 'BEGIN{print n/s}')"
 printf '\nPer-run figures (req/s p50 p99 non2xx):\n'
-for t in nginx embedded real; do echo "$t: $(tr '\n' ';' <"$work/$t.runs")"; done
+for t in nginx embedded real spool; do echo "$t: $(tr '\n' ';' <"$work/$t.runs")"; done
 for t in embedded real; do echo "$t paced: $(tr '\n' ';' <"$work/$t.paced")"; done
