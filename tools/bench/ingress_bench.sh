@@ -171,8 +171,9 @@ rss[real]=$(peak_rss_mb "$real_pid")
 stop_pid "$real_pid"
 
 # --- shopstream, real broker stopped, local spool --------------------------------------
+# The runs spool 1-2 GB at ~6,000 webhooks/s: over the 1 GiB default of --spool-max.
 read -r sp_pid sp_url sp_metrics < <(start_shopstream spool ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
-  SHOPSTREAM_TOPIC_REPLICATION=1 SHOPSTREAM_SPOOL_DIR="$work/spool")
+  SHOPSTREAM_TOPIC_REPLICATION=1 SHOPSTREAM_SPOOL_DIR="$work/spool" SHOPSTREAM_SPOOL_MAX=8GiB)
 "$root/tools/kafka/broker.sh" stop "$work/kafka" >/dev/null
 for _ in $(seq 1 300); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$sp_url/readyz")" = 503 ] && break
