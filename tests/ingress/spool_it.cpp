@@ -4,15 +4,19 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "ingress/spool.hpp"
 #include "ingress/spool_format.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ingress_fixture.hpp"
+#include "tests/support/load.hpp"
 #include "tests/support/metrics.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace shopstream;
@@ -215,5 +219,62 @@ TEST_CASE(
   auto records = read_topic(kafka.bootstrap(), prefix + "orders");
   REQUIRE(records.size() == 30);
   for (int i = 0; i < 30; ++i) CHECK(records[static_cast<std::size_t>(i)].value == record(i).value);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SIGKILL under load during an outage: every 200 reaches Kafka through the spool") {
+  auto& kafka = TestKafka::get();
+  const std::string prefix = unique_prefix();
+  kafka.create_topics(prefix);
+  const fs::path dir = fs::path(SHOPSTREAM_TEST_TMP) / (prefix + "kill");
+  fs::create_directories(dir);
+  const std::string ready = (dir / "ready.json").string();
+  const std::string spool = (dir / "spool").string();
+  ChildProcess proc({SHOPSTREAM_BINARY, "ingress", "--ready-file", ready},
+                    {{"SHOPSTREAM_KAFKA_BROKERS", kafka.bootstrap()},
+                     {"SHOPIFY_API_SECRET", kSecret},
+                     {"SHOPSTREAM_TOPIC_PREFIX", prefix},
+                     {"SHOPSTREAM_TOPIC_REPLICATION", "1"},
+                     {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
+                     {"SHOPSTREAM_ACK_DEADLINE", "1500ms"},
+                     {"SHOPSTREAM_SPOOL_DIR", spool}},
+                    (dir / "ingress.log").string());
+  REQUIRE_MESSAGE(wait_until([&] { return fs::exists(ready); }, 60s),
+                  read_file((dir / "ingress.log").string()));
+  auto url = json_field(read_file(ready), "webhook_url");
+  auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+
+  Load load(port, kSecret, 4, /*stop_on_refused=*/true);
+  REQUIRE(wait_until([&] { return load.count(200) >= 100; }, 30s));
+  kafka.stop_broker();
+  const auto ok_at_outage = load.count(200);
+  // Answered 200 while Kafka is down: spooled (after a few 503s before the probe saw it).
+  REQUIRE(wait_until([&] { return load.count(200) >= ok_at_outage + 200; }, 60s));
+  proc.signal(SIGKILL);
+  REQUIRE(proc.wait(30s).has_value());
+  REQUIRE(wait_until([&] { return load.all_stopped(); }, 30s));
+  load.stop();
+  kafka.start_broker();
+
+  // The next run on the same spool publishes what the killed one made durable.
+  IngressFixture next([&](Settings& s) {
+    s.spool_dir = spool;
+    s.topic_prefix = prefix;
+  });
+  std::set<std::string> acked;
+  for (const auto& o : load.outcomes())
+    if (o.status == 200) acked.insert(o.webhook_id);
+  auto missing = [&] {
+    std::set<std::string> in_kafka;
+    for (const auto& r : next.read("orders")) in_kafka.insert(r.headers.at("x-shopify-webhook-id"));
+    std::size_t n = 0;
+    for (const auto& id : acked) n += in_kafka.count(id) == 0;
+    return n;
+  };
+  CHECK(wait_until([&] { return missing() == 0; }, 60s));
+  MESSAGE(kafka.name() << ": " << acked.size() << " answered 200, " << acked.size() - ok_at_outage
+                       << " of them while Kafka was down; missing after the restart: "
+                       << missing());
   fs::remove_all(dir);
 }
