@@ -157,8 +157,9 @@ void IngressService::handle(HttpRequest&& req, Responder respond, const Executor
     bool kafka = producer_.reachable();
     bool other = !ready_ || ready_();
     if (kafka && other) return void(respond(json_response(200, "ready")));
-    return void(respond(json_response(
-        503, "not_ready", !kafka ? "kafka unreachable" : "a dependency is unreachable")));
+    std::string why = !kafka ? "kafka unreachable" : "a dependency is unreachable";
+    if (!kafka && spool_) why += "; webhooks are answered 200 from the local spool";
+    return void(respond(json_response(503, "not_ready", why)));
   }
   respond(json_response(404, "not_found", "no such path"));
 }

@@ -82,6 +82,8 @@ TEST_CASE("Kafka unreachable with a spool: 200 once on disk, published when Kafk
 
     kafka.stop_broker();
     REQUIRE(wait_until([&] { return kafka_unreachable(ing); }, 30s));
+    CHECK(HttpClient(ing.port()).request("GET", "/readyz", {}).body.find("local spool") !=
+          std::string::npos);
     for (int i = 1; i <= 10; ++i) {
       std::string answer;
       CHECK(post(ing, i, &answer) == 200);
