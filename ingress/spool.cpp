@@ -1,6 +1,7 @@
 #include "ingress/spool.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +47,12 @@ Result<std::unique_ptr<Spool>> Spool::open(const Options& options) {
   if (::access(options.dir.c_str(), W_OK | X_OK) != 0)
     return fail(errno_text("the spool directory " + options.dir + " is not writable"));
   std::unique_ptr<Spool> spool(new Spool(options));
+  // One process per directory: two would publish the same files twice and race on names.
+  const auto lock_path = (fs::path(options.dir) / "lock").string();
+  spool->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (spool->lock_fd_ < 0) return fail(errno_text("cannot open " + lock_path));
+  if (::flock(spool->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return fail("the spool directory " + options.dir + " is in use by another process");
   std::vector<std::pair<std::uint64_t, std::string>> found;
   std::uint64_t bytes = 0;
   for (const auto& entry : fs::directory_iterator(options.dir, ec)) {
@@ -80,6 +87,7 @@ Spool::~Spool() {
   stop_draining();
   std::lock_guard lock(file_mu_);
   if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // and with it the lock
 }
 
 void Spool::append(kafka::Record record, Done done) {

@@ -36,6 +36,7 @@ class Spool {
   using Done = std::function<void(std::optional<Error>)>;
 
   // Creates the directory if missing; files left by an earlier run are kept for draining.
+  // Fails if another process (or Spool) has the directory open.
   static Result<std::unique_ptr<Spool>> open(const Options& options);
   // Finishes the queued appends, then stops draining.
   ~Spool();
@@ -65,6 +66,7 @@ class Spool {
   void add_bytes(std::int64_t delta);                     // and the gauge
 
   Options options_;
+  int lock_fd_ = -1;  // holds an exclusive flock on DIR/lock while this spool is open
   std::atomic<std::uint64_t> bytes_{0};
 
   std::mutex mu_;  // the append queue

@@ -217,7 +217,12 @@ TEST_CASE(
   REQUIRE(wait_until([&] { return spool.value()->bytes() == 0; }, 60s));
   spool.value()->stop_draining();
   CHECK(metric_value("shopstream_ingress_spool_damaged_total") == damaged_before + 1);
-  CHECK(fs::is_empty(dir));
+  for (const auto& e : fs::directory_iterator(dir))  // every file published and deleted
+    CHECK(e.path().filename() == "lock");
+  // One spool per directory: a second one (in another process too) is refused.
+  auto second = ingress::Spool::open({.dir = dir.string()});
+  REQUIRE_FALSE(second);
+  CHECK(second.error().message.find("in use by another process") != std::string::npos);
   auto records = read_topic(kafka.bootstrap(), prefix + "orders");
   REQUIRE(records.size() == 30);
   for (int i = 0; i < 30; ++i) CHECK(records[static_cast<std::size_t>(i)].value == record(i).value);
