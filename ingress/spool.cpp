@@ -219,6 +219,10 @@ void Spool::drain_loop(kafka::Producer& producer) {
     }
     std::error_code ec;
     auto size = fs::file_size(path, ec);
+    if (ec) {  // again on the next round
+      log::error("cannot read a spool file", {{"file", path}, {"error", ec.message()}});
+      continue;
+    }
     if (!publish(path, producer)) continue;  // again on the next round
     {
       std::lock_guard lock(file_mu_);

@@ -41,7 +41,7 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
   auto info = read_file(ready);
   auto url = json_field(info, "webhook_url");
   auto brokers = json_field(info, "kafka_brokers");
-  auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  auto port = url_port(url);
   CHECK(brokers.rfind("127.0.0.1:", 0) == 0);
 
   HttpClient http(port);
@@ -50,7 +50,7 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
 
   // The SSE server runs inside `all`, with tokens from `shopstream token`.
   auto dashboard = json_field(info, "dashboard_url");
-  auto dport = static_cast<std::uint16_t>(std::stoi(dashboard.substr(dashboard.rfind(':') + 1)));
+  auto dport = url_port(dashboard);
   const std::string token_file = (dir / "token").string();
   REQUIRE(std::system(("SHOPSTREAM_DASHBOARD_SECRET=dash-s3cret " + std::string(SHOPSTREAM_BINARY) +
                        " token --shop demo.myshopify.com > " + token_file)
@@ -90,8 +90,7 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
 
   // The metrics endpoint exports only shopstream_ names.
   auto metrics_url = json_field(info, "metrics_url");
-  auto mport =
-      static_cast<std::uint16_t>(std::stoi(metrics_url.substr(metrics_url.rfind(':') + 1)));
+  auto mport = url_port(metrics_url);
   auto metrics = HttpClient(mport).request("GET", "/metrics", {});
   CHECK(metrics.status == 200);
   CHECK(metrics.body.find(

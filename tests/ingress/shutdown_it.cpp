@@ -21,21 +21,9 @@ TEST_CASE("SIGTERM during load: exit 0 and every 200 is in Kafka") {
   const std::string prefix = unique_prefix();
   kafka.create_topics(prefix);
   auto dir = std::filesystem::temp_directory_path() / ("shopstream-" + prefix + "d");
-  std::filesystem::create_directories(dir);
-  const std::string ready = (dir / "ready.json").string();
-
-  ChildProcess proc({SHOPSTREAM_BINARY, "ingress", "--ready-file", ready},
-                    {{"SHOPSTREAM_KAFKA_BROKERS", kafka.bootstrap()},
-                     {"SHOPIFY_API_SECRET", kSecret},
-                     {"SHOPSTREAM_TOPIC_PREFIX", prefix},
-                     {"SHOPSTREAM_TOPIC_REPLICATION", "1"},
-                     {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
-                     {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"}},
-                    (dir / "ingress.log").string());
-  REQUIRE_MESSAGE(wait_until([&] { return std::filesystem::exists(ready); }, 60s),
-                  read_file((dir / "ingress.log").string()));
-  auto url = json_field(read_file(ready), "webhook_url");
-  auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  IngressProcess ingress(prefix, dir);
+  auto& proc = ingress.process();
+  const auto port = ingress.port();
 
   Load load(port, kSecret, 4, /*stop_on_refused=*/true);
   REQUIRE(wait_until([&] { return load.count(200) >= 200; }, 30s));

@@ -234,23 +234,11 @@ TEST_CASE("SIGKILL under load during an outage: every 200 reaches Kafka through 
   const std::string prefix = unique_prefix();
   kafka.create_topics(prefix);
   const fs::path dir = fs::path(SHOPSTREAM_TEST_TMP) / (prefix + "kill");
-  fs::create_directories(dir);
-  const std::string ready = (dir / "ready.json").string();
   const std::string spool = (dir / "spool").string();
-  ChildProcess proc({SHOPSTREAM_BINARY, "ingress", "--ready-file", ready},
-                    {{"SHOPSTREAM_KAFKA_BROKERS", kafka.bootstrap()},
-                     {"SHOPIFY_API_SECRET", kSecret},
-                     {"SHOPSTREAM_TOPIC_PREFIX", prefix},
-                     {"SHOPSTREAM_TOPIC_REPLICATION", "1"},
-                     {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
-                     {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"},
-                     {"SHOPSTREAM_ACK_DEADLINE", "1500ms"},
-                     {"SHOPSTREAM_SPOOL_DIR", spool}},
-                    (dir / "ingress.log").string());
-  REQUIRE_MESSAGE(wait_until([&] { return fs::exists(ready); }, 60s),
-                  read_file((dir / "ingress.log").string()));
-  auto url = json_field(read_file(ready), "webhook_url");
-  auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  IngressProcess ingress(prefix, dir,
+                         {{"SHOPSTREAM_ACK_DEADLINE", "1500ms"}, {"SHOPSTREAM_SPOOL_DIR", spool}});
+  auto& proc = ingress.process();
+  const auto port = ingress.port();
 
   Load load(port, kSecret, 4, /*stop_on_refused=*/true);
   REQUIRE(wait_until([&] { return load.count(200) >= 100; }, 30s));

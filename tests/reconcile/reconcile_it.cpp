@@ -204,9 +204,7 @@ TEST_CASE("as a daemon the reconciler passes every interval and stops cleanly on
   auto passes = [&] {
     auto url = json_field(read_file(ready), "metrics_url");
     if (url.empty()) return 0.0;
-    auto port = std::stoi(url.substr(url.rfind(':') + 1));
-    auto body =
-        test::HttpClient(static_cast<std::uint16_t>(port)).request("GET", "/metrics", {}).body;
+    auto body = test::HttpClient(url_port(url)).request("GET", "/metrics", {}).body;
     auto at = body.find("shopstream_reconcile_passes_total{result=\"ok\"} ");
     return at == std::string::npos ? 0.0 : std::stod(body.substr(at + 47));
   };

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "tests/support/wait.hpp"
+
 namespace shopstream::test {
 
 IngressFixture::IngressFixture(const std::function<void(Settings&)>& adjust,
@@ -38,6 +40,26 @@ IngressFixture::~IngressFixture() {
 
 std::vector<ConsumedRecord> IngressFixture::read(const std::string& stream) const {
   return read_topic(settings_.kafka_brokers, settings_.topic_prefix + stream);
+}
+
+IngressProcess::IngressProcess(const std::string& prefix, const std::filesystem::path& dir,
+                               const std::map<std::string, std::string>& extra_env) {
+  std::filesystem::create_directories(dir);
+  const std::string ready = (dir / "ready.json").string();
+  const std::string log = (dir / "ingress.log").string();
+  std::map<std::string, std::string> env = {
+      {"SHOPSTREAM_KAFKA_BROKERS", TestKafka::get().bootstrap()},
+      {"SHOPIFY_API_SECRET", kSecret},
+      {"SHOPSTREAM_TOPIC_PREFIX", prefix},
+      {"SHOPSTREAM_TOPIC_REPLICATION", "1"},
+      {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
+      {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"}};
+  for (const auto& [k, v] : extra_env) env[k] = v;
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SHOPSTREAM_BINARY, "ingress", "--ready-file", ready}, env, log);
+  if (!wait_until([&] { return std::filesystem::exists(ready); }, std::chrono::seconds(60)))
+    throw std::runtime_error("shopstream ingress did not start: " + read_file(log));
+  port_ = url_port(json_field(read_file(ready), "webhook_url"));
 }
 
 }  // namespace shopstream::test

@@ -1,6 +1,8 @@
 #pragma once
 // An ingress running in-process on 127.0.0.1:0 against the test run's Kafka, with its
 // own topic prefix.
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -8,6 +10,7 @@
 #include "common/kafka/producer.hpp"
 #include "ingress/service.hpp"
 #include "tests/support/kafka.hpp"
+#include "tests/support/process.hpp"
 
 namespace shopstream::test {
 
@@ -32,6 +35,21 @@ class IngressFixture {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<ingress::IngressService> service_;
   bool stopped_ = false;
+};
+
+// `shopstream ingress` as a child process (for signals) on the test run's Kafka, under
+// `prefix`, on 127.0.0.1:0, signing with kSecret; its log and ready file go in `dir`.
+// Throws, with the log, if it is not serving within 60 s.
+class IngressProcess {
+ public:
+  IngressProcess(const std::string& prefix, const std::filesystem::path& dir,
+                 const std::map<std::string, std::string>& extra_env = {});
+  ChildProcess& process() { return *process_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace shopstream::test

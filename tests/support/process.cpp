@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -69,6 +70,13 @@ std::string json_field(const std::string& json, const std::string& key) {
   if (k == std::string::npos) return {};
   auto start = k + key.size() + 4;
   return json.substr(start, json.find('"', start) - start);
+}
+
+std::uint16_t url_port(const std::string& url) {
+  auto colon = url.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= url.size() || !std::isdigit(url[colon + 1]))
+    return 0;
+  return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
 }
 
 }  // namespace shopstream::test

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,5 +30,7 @@ class ChildProcess {
 std::string read_file(const std::string& path);
 // The value of "key" in a flat JSON object of strings (ready files).
 std::string json_field(const std::string& json, const std::string& key);
+// The port of a URL such as http://127.0.0.1:8080/path (0 if it has none).
+std::uint16_t url_port(const std::string& url);
 
 }  // namespace shopstream::test
