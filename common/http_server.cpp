@@ -88,9 +88,10 @@ class Session : public std::enable_shared_from_this<Session> {
                   [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  // On the connection's thread: closes the connection now if it is between requests.
+  // On the connection's thread: closes the connection now if it is between requests or
+  // only throwing away what a refused client still sends.
   void on_stop() {
-    if (idle_) stream_.cancel();
+    if (idle_ || lingering_) stream_.cancel();
   }
 
   // On the connection's thread: the handler's answer.
@@ -104,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::async_write(stream_, net::buffer(out_),
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                        if (ec) return self->close();
-                       if (!keep_alive) return self->close();
+                       if (!keep_alive) return self->unread_ ? self->linger() : self->close();
                        self->wait_for_request();
                      });
   }
@@ -200,6 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void refuse_over_budget() {
     if (server_.hooks.over_budget) server_.hooks.over_budget();
     keep_alive_ = false;
+    unread_ = true;
     auto res = json_response(503, "unavailable",
                              "too many request bodies are being received at once; retry");
     res.set(http::field::retry_after, "5");
@@ -231,6 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
       status = 431, code = "headers_too_large";
     if (hooks.protocol_error) hooks.protocol_error(status, code);
     keep_alive_ = false;  // the rest of the stream cannot be trusted
+    unread_ = true;
     send(json_response(status, code, ec.message()));
   }
 
@@ -238,6 +241,27 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = parser_->get().keep_alive();
     head_ = parser_->get().method() == http::verb::head;
     server_.handler(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
+  }
+
+  // The answer is out, and the client may still be sending what was not read: half-close,
+  // then read and throw away until it closes too (or linger_timeout), so that closing does
+  // not reset the connection under the answer.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lingering_ = true;
+    if (server_.stopping_) return close();
+    stream_.expires_after(server_.options.linger_timeout);
+    discard();
+  }
+
+  void discard() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kDiscardBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();  // closed, reset, timed out, stopped
+                              self->discard();
+                            });
   }
 
   void close() {
@@ -255,6 +279,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;  // the request being answered is a HEAD
   bool idle_ = false;
+  bool unread_ = false;     // answered before the request was read whole: linger, then close
+  bool lingering_ = false;  // throwing away what the client still sends
+  static constexpr std::size_t kDiscardBytes = 16 * 1024;
   std::uint64_t charged_ = 0;  // this request's share of server_.buffered
 };
 

@@ -72,6 +72,11 @@ struct HttpServerOptions {
   // clients that declare large bodies and stall cannot pin memory without bound.
   // 0: no budget.
   std::uint64_t max_buffered_bytes = 256 * 1024 * 1024;
+  // After an answer given before the request was read whole (413, 503 over budget, 400),
+  // how long the server half-closes and throws away what the client still sends, before
+  // closing. Closing with unread bytes would reset the connection, and a client still
+  // writing its body would see the reset instead of the answer (RFC 9112 §9.6).
+  std::chrono::milliseconds linger_timeout{5'000};
 };
 
 // Counters the server reports; every member may be empty.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 #include <utility>
 
 #include "common/http_server.hpp"
@@ -142,6 +143,51 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
     REQUIRE(wait_until([&] { return server.buffered_bytes() == 30'000; }, 10s));
   }
   CHECK(wait_until([&] { return server.buffered_bytes() == 0; }, 10s));
+  server.stop();
+  pool.halt();
+}
+
+// A server that answers before it has read a whole body (413 for a body over the limit,
+// 503 over the budget) and then closes with the rest unread makes the kernel reset the
+// connection: a client still writing its body gets "connection reset" or "broken pipe",
+// and many (those that write the whole request before reading) never read the answer; a
+// reset also discards an answer the kernel has not yet sent. The client here writes its
+// whole body at once, as most do: every byte must be taken, then the answer read.
+TEST_CASE("an answer given before the body is read reaches a client that keeps sending") {
+  IoPool pool(1);
+  HttpServerOptions options;
+  options.max_body_bytes = 64 * 1024;
+  options.max_buffered_bytes = 100'000;
+  HttpServer server(pool, options, [](HttpRequest&&, Responder respond, const Executor&) {
+    respond(json_response(200, "ok"));
+  });
+  auto port = server.listen("127.0.0.1", 0);
+  REQUIRE(port);
+  pool.start();
+
+  auto answer_while_sending = [&](const std::string& fields, std::size_t body_bytes) {
+    RawSocket client(port.value());
+    bool sent = false;
+    std::thread writer(
+        [&] { sent = client.send(post_head(fields) + std::string(body_bytes, ' ')); });
+    auto got = until_answered(client, 10s);
+    writer.join();
+    CHECK(sent);
+    CHECK(client.wait_closed(10s));  // and the server closes once the client is done
+    return got;
+  };
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    // Over the body limit: 413, though 4 MB more are on their way.
+    auto too_large = answer_while_sending("Content-Length: 4000000\r\n", 4'000'000);
+    CHECK(too_large.rfind("HTTP/1.1 413", 0) == 0);
+    // Over the budget (a staller holds 60,000 of it): 503, body never read.
+    RawSocket staller(port.value());
+    REQUIRE(staller.send(post_head("Content-Length: 60000\r\n")));
+    REQUIRE(wait_until([&] { return server.buffered_bytes() == 60'000; }, 10s));
+    auto over = answer_while_sending("Content-Length: 50000\r\n", 50'000);
+    CHECK(over.rfind("HTTP/1.1 503", 0) == 0);
+  }
   server.stop();
   pool.halt();
 }
