@@ -131,14 +131,20 @@ std::vector<std::int64_t> read_id_list(od::value v, std::string_view field) {
 }
 
 // Padded copy in a reused per-thread buffer; simdjson reads past the end.
+// On-Demand skips the values it is not asked for without checking them, so a document
+// broken only inside a field the read models ignore would pass: it is validated whole
+// first (fuzzing found such records), and a record that is not JSON is refused whole.
 template <typename F>
 auto with_document(std::string_view json, F&& f)
     -> Result<decltype(f(std::declval<od::object>()))> {
   thread_local od::parser parser;
+  thread_local simdjson::dom::parser validator;
   thread_local std::vector<char> buf;
   if (buf.size() < json.size() + simdjson::SIMDJSON_PADDING)
     buf.resize(json.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(buf.data(), json.data(), json.size());
+  if (auto err = validator.parse(buf.data(), json.size(), false).error())
+    return fail(std::string("malformed JSON: ") + simdjson::error_message(err));
   try {
     od::document doc = parser.iterate(buf.data(), json.size(), buf.size());
     od::object obj;

@@ -3,7 +3,8 @@
 // Tolerant of what real payloads do: fields in any order, missing and null fields,
 // money as strings or numbers, ids as numbers or strings, unknown fields. Everything
 // bound for a typed column is validated here, so a bad payload is an Error with a clear
-// reason and never reaches Postgres. Pure; thread-safe; never throws.
+// reason and never reaches Postgres. A document must be valid JSON throughout, fields
+// it does not read included. Pure; thread-safe; never throws.
 #include <string_view>
 
 #include "common/result.hpp"

@@ -127,7 +127,11 @@ TEST_CASE("bad payloads give a reason, never a crash") {
         Case{R"({"id":1,"total_price":1e3})", "total_price is not an amount"},
         Case{R"({"id":1,"updated_at":"yesterday"})", "updated_at is not an RFC 3339 time"},
         Case{R"({"id":1,"line_items":[{"price":"1.00"}]})", "a line item has no id"},
-        Case{R"({"id":1,"line_items":{"id":2}})", "malformed JSON"}}) {
+        Case{R"({"id":1,"line_items":{"id":2}})", "malformed JSON"},
+        // Broken only inside fields no read model reads (found by the fuzz test).
+        Case{R"({"id":1,"note_attributes":[{"name":"a" "value":"b"}]})", "malformed JSON"},
+        Case{R"({"id":1,"client_details":{"browser_ip":tru}})", "malformed JSON"},
+        Case{R"({"id":1} trailing)", "malformed JSON"}}) {
     CAPTURE(c.json);
     auto r = decode_order(c.json);
     REQUIRE_FALSE(r.ok());
