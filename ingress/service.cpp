@@ -211,19 +211,9 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
       m.durable_ack_seconds.Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
-    // To the connection's thread for both the deadline and the answer: inline when the
-    // report is served there already.
-    net::dispatch(ex, [respond, &deadlines, deadline, &m, topic = std::move(topic), ok = d.ok(),
-                       error = d.ok() ? std::string() : d.error()] {
-      deadlines.cancel(deadline);
-      if (!ok)
-        return answer_unavailable(respond, topic, "kafka_error",
-                                  "kafka did not accept the event: " + error);
-      if (respond(json_response(200, "ok"))) {
-        m.request(topic, 200);
-        m.in_flight.Decrement();
-      }
-    });
+    answer_handed_on(
+        ex, respond, deadlines, deadline, std::move(topic), "ok", "kafka_error",
+        d.ok() ? std::nullopt : std::optional("kafka did not accept the event: " + d.error()));
   };
   if (auto err = producer_.produce(std::move(p.record), std::move(on_delivery))) {
     deadlines.cancel(deadline);
@@ -237,26 +227,36 @@ void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Res
                                    const Executor& ex, AckDeadlines::Id deadline) {
   auto& deadlines = ack_deadlines(ex);
   auto& m = IngressMetrics::get();
-  spool_->append(std::move(p.record),
-                 [this, respond, &deadlines, deadline, ex, &m, topic = std::move(p.shopify_topic),
-                  key = std::move(dedup_key)](std::optional<Error> err) mutable {
-                   if (!err) {
-                     dedup_.insert(std::move(key), std::chrono::steady_clock::now());
-                     m.spooled.Increment();
-                   }
-                   net::dispatch(ex, [respond, &deadlines, deadline, &m, topic = std::move(topic),
-                                      err = std::move(err)] {
-                     deadlines.cancel(deadline);
-                     if (err)
-                       return answer_unavailable(
-                           respond, topic, "spool_error",
-                           "kafka is unreachable and the spool refused the event: " + err->message);
-                     if (respond(json_response(200, "spooled"))) {
-                       m.request(topic, 200);
-                       m.in_flight.Decrement();
-                     }
-                   });
-                 });
+  spool_->append(std::move(p.record), [this, respond, &deadlines, deadline, ex, &m,
+                                       topic = std::move(p.shopify_topic),
+                                       key =
+                                           std::move(dedup_key)](std::optional<Error> err) mutable {
+    if (!err) {
+      dedup_.insert(std::move(key), std::chrono::steady_clock::now());
+      m.spooled.Increment();
+    }
+    answer_handed_on(
+        ex, respond, deadlines, deadline, std::move(topic), "spooled", "spool_error",
+        err ? std::optional("kafka is unreachable and the spool refused the event: " + err->message)
+            : std::nullopt);
+  });
+}
+
+// On the connection's thread (inline when already there), where the deadline lives.
+void IngressService::answer_handed_on(const Executor& ex, const Responder& respond,
+                                      AckDeadlines& deadlines, AckDeadlines::Id deadline,
+                                      std::string topic, std::string_view ok_status,
+                                      std::string_view reason, std::optional<std::string> error) {
+  net::dispatch(ex, [respond, &deadlines, deadline, topic = std::move(topic), ok_status, reason,
+                     error = std::move(error)] {
+    deadlines.cancel(deadline);
+    if (error) return answer_unavailable(respond, topic, reason, *error);
+    if (respond(json_response(200, ok_status))) {
+      auto& m = IngressMetrics::get();
+      m.request(topic, 200);
+      m.in_flight.Decrement();
+    }
+  });
 }
 
 IngressService::AckDeadlines& IngressService::ack_deadlines(const Executor& ex) {

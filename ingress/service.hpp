@@ -53,6 +53,13 @@ class IngressService {
   AckDeadlines& ack_deadlines(const Executor& ex);  // the connection's thread's
   void spool_webhook(Publish&& p, std::string dedup_key, const Responder& respond,
                      const Executor& ex, AckDeadlines::Id deadline);
+  // The answer to a webhook handed on to Kafka or to the spool, given on the connection's
+  // thread: 200 {"status": ok_status} once durable, or (with `error`) 503 counted under
+  // `reason`. Cancels its deadline either way.
+  static void answer_handed_on(const Executor& ex, const Responder& respond,
+                               AckDeadlines& deadlines, AckDeadlines::Id deadline,
+                               std::string topic, std::string_view ok_status,
+                               std::string_view reason, std::optional<std::string> error);
 
   Settings settings_;
   kafka::Producer& producer_;
