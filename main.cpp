@@ -125,7 +125,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  block_shutdown_signals();  // before any thread starts
+  block_process_signals();  // before any thread starts
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     usage(stderr);

@@ -115,8 +115,9 @@ const std::vector<Option>& all_options() {
          return std::nullopt;
        }},
       {"shop-secrets-file", "SHOPSTREAM_SHOP_SECRETS_FILE", "PATH",
-       "File of per-shop webhook secrets, one `shop.myshopify.com=secret` a line.", "", false,
-       set_string(&Settings::shop_secrets_file)},
+       "File of per-shop webhook secrets, one `shop.myshopify.com=secret` a line; read again on "
+       "SIGHUP.",
+       "", false, set_string(&Settings::shop_secrets_file)},
       {"ingress-addr", "SHOPSTREAM_INGRESS_ADDR", "HOST:PORT", "Webhook listener address.",
        "0.0.0.0:8080", false, set_addr(&Settings::ingress_addr)},
       {"dashboard-addr", "SHOPSTREAM_DASHBOARD_ADDR", "HOST:PORT",

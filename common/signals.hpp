@@ -1,13 +1,16 @@
 #pragma once
-// Shutdown signals (SIGTERM, SIGINT), taken synchronously by the thread that waits.
+// Process signals, taken synchronously by the thread that waits: SIGTERM and SIGINT shut
+// down; SIGHUP asks to reload what can be reloaded.
+#include <functional>
 #include <string_view>
 
 namespace shopstream {
 
-// Blocks the shutdown signals in the calling thread; call in main() before any thread
-// starts, so every thread inherits the mask and none dies of a default signal action.
-void block_shutdown_signals();
-// Waits for one (blocked) shutdown signal; returns its name, "SIGTERM" or "SIGINT".
-std::string_view wait_for_shutdown_signal();
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread; call in main() before any
+// thread starts, so every thread inherits the mask and none dies of a default action.
+void block_process_signals();
+// Waits for SIGTERM or SIGINT and returns its name. A SIGHUP meanwhile calls `on_reload`
+// (on this thread) and the wait goes on; without `on_reload` it is logged and ignored.
+std::string_view wait_for_shutdown_signal(const std::function<void()>& on_reload = nullptr);
 
 }  // namespace shopstream

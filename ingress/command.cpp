@@ -9,9 +9,31 @@
 #include "common/routing.hpp"
 #include "common/signals.hpp"
 #include "common/startup.hpp"
+#include "ingress/metrics.hpp"
 #include "ingress/service.hpp"
 
 namespace shopstream::ingress {
+namespace {
+
+// SIGHUP: the secrets read again (the per-shop file; the app secrets come from the
+// environment and stay). On any error the secrets in use stay, and it says why.
+void reload_secrets(IngressService& service, const Settings& settings) {
+  auto& m = IngressMetrics::get();
+  auto secrets = SecretStore::load(settings.api_secrets, settings.shop_secrets_file);
+  if (!secrets) {
+    m.secret_reloads.Add({{"result", "error"}}).Increment();
+    log::warn("secrets not reloaded; the previous ones stay in use",
+              {{"error", secrets.error().message}});
+    return;
+  }
+  m.secret_reloads.Add({{"result", "ok"}}).Increment();
+  m.shop_secrets.Set(static_cast<double>(secrets.value().shop_count()));
+  log::info("secrets reloaded", {{"shops", secrets.value().shop_count()}});
+  service.replace_secrets(std::move(secrets.value()));
+}
+
+}  // namespace
+
 const std::vector<std::string_view>& option_names() {
   static const std::vector<std::string_view> names = {
       "kafka-brokers",     "kafka-properties", "topic-prefix",      "topic-partitions",
@@ -78,6 +100,7 @@ int run(const Settings& given, const RunOptions& options) {
 
   IngressService::ReadyCheck ready;
   if (pg) ready = [p = pg.get()] { return p->reachable(); };
+  IngressMetrics::get().shop_secrets.Set(static_cast<double>(secrets.value().shop_count()));
   auto service =
       IngressService::start(settings, *producer.value(), std::move(secrets.value()), ready);
   if (!service) return startup_failure(service.error().message);
@@ -99,7 +122,8 @@ int run(const Settings& given, const RunOptions& options) {
       return startup_failure(err->message);
   }
 
-  log::info("shutting down", {{"signal", wait_for_shutdown_signal()}});
+  auto reload = [&] { reload_secrets(*service.value(), settings); };
+  log::info("shutting down", {{"signal", wait_for_shutdown_signal(reload)}});
   bool clean = service.value()->stop();
   if (others.stop) others.stop();
   // Order matters: the producer's last delivery reports post to the service's threads.

@@ -53,6 +53,13 @@ IngressMetrics::IngressMetrics()
       spool_bytes(metrics::gauge("shopstream_ingress_spool_bytes",
                                  "Bytes in the local spool not yet published to Kafka")
                       .Add({})),
+      secret_reloads(metrics::counter("shopstream_ingress_secret_reloads_total",
+                                      "Reloads of the webhook secrets on SIGHUP, by result (ok; "
+                                      "error: the previous secrets stay in use)")),
+      shop_secrets(metrics::gauge("shopstream_ingress_shop_secrets",
+                                  "Shops with webhook secrets of their own (from "
+                                  "SHOPSTREAM_SHOP_SECRETS_FILE)")
+                       .Add({})),
       requests_(metrics::counter("shopstream_ingress_requests_total",
                                  "Webhook requests answered, by Shopify topic and HTTP status")),
       signature_failures_(

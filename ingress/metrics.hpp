@@ -34,6 +34,9 @@ class IngressMetrics {
   prometheus::Counter& spool_published;
   prometheus::Counter& spool_damaged;
   prometheus::Gauge& spool_bytes;
+  // Secrets reloaded on SIGHUP (result: ok, error), and shops with secrets of their own.
+  prometheus::Family<prometheus::Counter>& secret_reloads;
+  prometheus::Gauge& shop_secrets;
 
  private:
   IngressMetrics();

@@ -66,7 +66,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
                                SecretStore secrets, ReadyCheck ready)
     : settings_(settings),
       producer_(producer),
-      secrets_(std::move(secrets)),
+      secrets_(std::make_shared<const SecretStore>(std::move(secrets))),
       ready_(std::move(ready)),
       dedup_(settings.dedup_capacity, settings.dedup_window),
       pool_(static_cast<unsigned>(settings.threads)) {
@@ -132,6 +132,10 @@ bool IngressService::stop() {
   return drained && queued == 0;
 }
 
+void IngressService::replace_secrets(SecretStore secrets) {
+  secrets_.store(std::make_shared<const SecretStore>(std::move(secrets)));
+}
+
 void IngressService::handle(HttpRequest&& req, Responder respond, const Executor& ex) {
   std::string_view target(req.target().data(), req.target().size());
   auto path = target.substr(0, target.find('?'));
@@ -171,7 +175,8 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   m.body_bytes.Observe(static_cast<double>(req.body().size()));
 
   // A Publish takes the body; the producer holds it until the delivery report.
-  auto verdict = classify_webhook(std::move(req), secrets_, settings_.topic_prefix, received_at);
+  auto verdict =
+      classify_webhook(std::move(req), *secrets_.load(), settings_.topic_prefix, received_at);
   if (auto* r = std::get_if<Rejection>(&verdict)) {
     if (r->status == 401)
       m.signature_failure(r->code);

@@ -3,6 +3,7 @@
 // verifies and classifies webhooks, suppresses recent duplicates, publishes to Kafka and
 // answers 200 only after the durable ack, or 503 at the deadline. With a local spool,
 // webhooks that arrive while Kafka is unreachable are answered 200 once spooled.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -34,6 +35,9 @@ class IngressService {
   ~IngressService();
 
   std::uint16_t port() const { return port_; }
+  // Webhooks from now on verify against `secrets`; those being verified finish with the
+  // previous ones. Thread-safe.
+  void replace_secrets(SecretStore secrets);
   // Graceful: stop accepting, finish in-flight requests, flush the producer. Returns
   // false when something was still pending at the shutdown timeout. Call once.
   bool stop();
@@ -63,7 +67,7 @@ class IngressService {
 
   Settings settings_;
   kafka::Producer& producer_;
-  SecretStore secrets_;
+  std::atomic<std::shared_ptr<const SecretStore>> secrets_;
   ReadyCheck ready_;
   DedupCache dedup_;
   IoPool pool_;

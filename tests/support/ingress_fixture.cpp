@@ -59,7 +59,9 @@ IngressProcess::IngressProcess(const std::string& prefix, const std::filesystem:
       std::vector<std::string>{SHOPSTREAM_BINARY, "ingress", "--ready-file", ready}, env, log);
   if (!wait_until([&] { return std::filesystem::exists(ready); }, std::chrono::seconds(60)))
     throw std::runtime_error("shopstream ingress did not start: " + read_file(log));
-  port_ = url_port(json_field(read_file(ready), "webhook_url"));
+  const auto info = read_file(ready);
+  port_ = url_port(json_field(info, "webhook_url"));
+  metrics_port_ = url_port(json_field(info, "metrics_url"));
 }
 
 }  // namespace shopstream::test

@@ -46,10 +46,12 @@ class IngressProcess {
                  const std::map<std::string, std::string>& extra_env = {});
   ChildProcess& process() { return *process_; }
   std::uint16_t port() const { return port_; }
+  std::uint16_t metrics_port() const { return metrics_port_; }
 
  private:
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
 };
 
 }  // namespace shopstream::test

@@ -26,4 +26,13 @@ inline double metric_value(const std::string& name,
   return 0;
 }
 
+// The value of one series in Prometheus text (another process's /metrics): `series` is
+// the name with its labels as written, e.g. `x_total{result="ok"}`. 0 if absent.
+inline double scraped_value(const std::string& text, const std::string& series) {
+  for (std::size_t at = text.find(series + ' '); at != std::string::npos;
+       at = text.find(series + ' ', at + 1))
+    if (at == 0 || text[at - 1] == '\n') return std::stod(text.substr(at + series.size() + 1));
+  return 0;
+}
+
 }  // namespace shopstream::test

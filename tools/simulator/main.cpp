@@ -67,7 +67,7 @@ std::map<std::string, std::string> parse_flags(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  block_shutdown_signals();
+  block_process_signals();
   auto flags = parse_flags(argc, argv);
   auto take = [&](const std::string& name, const std::string& def) {
     auto it = flags.find(name);
