@@ -232,10 +232,9 @@ void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Res
                                    const Executor& ex, AckDeadlines::Id deadline) {
   auto& deadlines = ack_deadlines(ex);
   auto& m = IngressMetrics::get();
-  spool_->append(std::move(p.record), [this, respond, &deadlines, deadline, ex, &m,
-                                       topic = std::move(p.shopify_topic),
-                                       key =
-                                           std::move(dedup_key)](std::optional<Error> err) mutable {
+  auto on_spooled = [this, respond, &deadlines, deadline, ex, &m,
+                     topic = std::move(p.shopify_topic),
+                     key = std::move(dedup_key)](std::optional<Error> err) mutable {
     if (!err) {
       dedup_.insert(std::move(key), std::chrono::steady_clock::now());
       m.spooled.Increment();
@@ -244,7 +243,8 @@ void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Res
         ex, respond, deadlines, deadline, std::move(topic), "spooled", "spool_error",
         err ? std::optional("kafka is unreachable and the spool refused the event: " + err->message)
             : std::nullopt);
-  });
+  };
+  spool_->append(std::move(p.record), std::move(on_spooled));
 }
 
 // On the connection's thread (inline when already there), where the deadline lives.
