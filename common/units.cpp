@@ -1,8 +1,14 @@
 #include "common/units.hpp"
 
 #include <charconv>
+#include <limits>
 
 namespace shopstream {
+namespace {
+// Longer than any setting needs; keeps sums far from overflow and every value writable by
+// format_duration in a form parse_duration reads back.
+constexpr std::int64_t kMaxDurationMs = 3650LL * 86'400'000;  // 10 years
+}  // namespace
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t v = 0;
@@ -37,6 +43,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
       scale = 86'400'000;
     else
       return std::nullopt;
+    if (*n > (kMaxDurationMs - total) / scale) return std::nullopt;
     total += *n * scale;
   }
   return std::chrono::milliseconds(total);
@@ -58,6 +65,8 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   else if (unit == "GiB" || unit == "G" || unit == "GB")
     scale = 1024ULL * 1024 * 1024;
   else
+    return std::nullopt;
+  if (static_cast<std::uint64_t>(*n) > std::numeric_limits<std::uint64_t>::max() / scale)
     return std::nullopt;
   return static_cast<std::uint64_t>(*n) * scale;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Parsing of human-written quantities in config: durations ("4s", "250ms", "10m",
-// "24h", "1h30m") and byte sizes ("2MiB", "512KiB", "1048576"). Pure; thread-safe.
+// "24h", "1h30m") and byte sizes ("2MiB", "512KiB", "1048576"). Durations over 10 years
+// and sizes over 2^64-1 bytes are refused rather than wrapped. Pure; thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <optional>

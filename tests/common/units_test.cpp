@@ -19,6 +19,11 @@ TEST_CASE("durations parse in the units operators write") {
   CHECK_FALSE(parse_duration("-4s"));
   CHECK_FALSE(parse_duration("4sec"));
   CHECK_FALSE(parse_duration("99999999999999s"));
+  // Refused, not wrapped (found by the fuzz test): 999999999999d overflowed 64 bits.
+  CHECK(parse_duration("3650d") == milliseconds(3650LL * 86'400'000));
+  CHECK_FALSE(parse_duration("3650d1ms"));
+  CHECK_FALSE(parse_duration("999999999999d"));
+  CHECK_FALSE(parse_duration("250m999999999999s"));
 }
 
 TEST_CASE("byte sizes parse with binary units") {
@@ -28,6 +33,8 @@ TEST_CASE("byte sizes parse with binary units") {
   CHECK_FALSE(parse_bytes("MiB"));
   CHECK_FALSE(parse_bytes("2TiB"));
   CHECK_FALSE(parse_bytes("-1"));
+  CHECK(parse_bytes("17179869183GiB") == 17179869183ULL << 30);  // 2^64 - 2^30
+  CHECK_FALSE(parse_bytes("17179869184GiB"));                    // 2^64: would wrap to 0
 }
 
 TEST_CASE("durations format back compactly") {
