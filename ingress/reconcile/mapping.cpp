@@ -6,6 +6,7 @@
 #include "common/json_writer.hpp"
 #include "common/time.hpp"
 #include "ingress/reconcile/queries.hpp"
+#include "projections/decode.hpp"
 
 namespace shopstream::ingress::reconcile {
 namespace {
@@ -63,11 +64,19 @@ bool boolean(dom::element node, std::string_view key) {
   return node.is_object() && node.get_object().at_key(key).get(b) == simdjson::SUCCESS && b;
 }
 
+// A Money scalar ("12.34"), checked as the projector will: a value it would refuse makes
+// the node an Error here, not a record the projector deadletters. Empty stays empty.
+std::string checked_money(std::string s, std::string_view key) {
+  if (!s.empty() && !projections::is_decimal(s))
+    throw MapError(std::string(key) + " is not an amount");
+  return s;
+}
+
 // MoneyBag → its shopMoney.amount ("12.34"); empty when absent.
 std::string amount(dom::element node, std::string_view key) {
   std::string_view s;
   if (node.is_object() && node[key]["shopMoney"]["amount"].get(s) == simdjson::SUCCESS)
-    return std::string(s);
+    return checked_money(std::string(s), key);
   return {};
 }
 
@@ -241,7 +250,7 @@ Result<Mapped> map_product(dom::element node, const ShopClock& clock) {
           .key("product_id")
           .number(m.id);
       w.key("title").string(text(v, "title")).key("sku").string_or_null(text(v, "sku"));
-      w.key("price").string_or_null(text(v, "price"));
+      w.key("price").string_or_null(checked_money(text(v, "price"), "price"));
       dom::element q;
       w.key("inventory_quantity");
       if (v["inventoryQuantity"].get(q) == simdjson::SUCCESS && !q.is_null())

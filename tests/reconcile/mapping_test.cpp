@@ -7,49 +7,13 @@
 #include "ingress/reconcile/mapping.hpp"
 #include "ingress/reconcile/queries.hpp"
 #include "projections/decode.hpp"
-#include "tools/simulator/admin_api.hpp"
+#include "tests/support/admin_nodes.hpp"
 
 using namespace shopstream;
 using namespace shopstream::ingress::reconcile;
 namespace dom = simdjson::dom;
 
 namespace {
-
-struct Fixture {
-  sim::Store store = sim::generate({.seed = 5, .products = 40, .customers = 80, .orders = 300});
-  sim::AdminApi api{store,
-                    {.bucket_size = 1e9, .restore_rate = 1e9, .max_query_cost = 1'000'000'000}};
-  dom::parser parser;
-
-  // Every node of `connection` through the reconciler's own query document.
-  std::vector<dom::element> nodes(std::string_view document, const std::string& connection) {
-    std::string body = "{\"query\":";
-    std::string doc(document);
-    std::string escaped;
-    for (char c : doc) {
-      if (c == '"' || c == '\\') escaped += '\\';
-      if (c == '\n') {
-        escaped += "\\n";
-        continue;
-      }
-      escaped += c;
-    }
-    body += "\"" + escaped + "\",\"variables\":{\"first\":250}}";
-    auto answer = api.graphql("shpat_sim_1", body);
-    REQUIRE(answer.status == 200);
-    bodies.push_back(answer.body);
-    std::vector<dom::element> out;
-    dom::element root =
-        parsers.emplace_back(std::make_unique<dom::parser>())->parse(bodies.back()).value();
-    dom::array edges;
-    REQUIRE_MESSAGE(root["data"][connection]["edges"].get(edges) == simdjson::SUCCESS,
-                    bodies.back().substr(0, 300));
-    for (auto e : edges) out.push_back(e["node"].value());
-    return out;
-  }
-  std::vector<std::string> bodies;
-  std::vector<std::unique_ptr<dom::parser>> parsers;
-};
 
 std::int64_t instant(const std::string& t) {
   return shopstream::time::parse_rfc3339(t).value_or(-1);
@@ -58,7 +22,7 @@ std::int64_t instant(const std::string& t) {
 }  // namespace
 
 TEST_CASE("orders from the Admin API decode to the rows their webhooks give") {
-  Fixture f;
+  test::AdminNodes f;
   const auto& shop = f.store.shops[0];
   auto nodes = f.nodes(kOrdersQuery, "orders");
   REQUIRE(nodes.size() >= 250);
@@ -122,7 +86,7 @@ TEST_CASE("orders from the Admin API decode to the rows their webhooks give") {
 }
 
 TEST_CASE("products and customers from the Admin API decode to the rows their webhooks give") {
-  Fixture f;
+  test::AdminNodes f;
   const auto& shop = f.store.shops[0];
   for (auto node : f.nodes(kProductsQuery, "products")) {
     auto mapped = map_product(node, ShopClock{std::nullopt, shop.utc_offset_minutes});
@@ -180,6 +144,23 @@ TEST_CASE("a node without what a payload needs is a clear error, and gids become
       p.parse(std::string(R"({"legacyResourceId":"5","updatedAt":"yesterday"})")).value(),
       ShopClock{});
   REQUIRE_FALSE(no_time);
+  // An amount the projector would refuse is refused here (found by the fuzz test): else
+  // the reconciled record would be deadlettered instead of the node being skipped.
+  auto bad_price = map_product(
+      p.parse(std::string(
+                  R"({"legacyResourceId":"5","updatedAt":"2026-01-01T00:00:00Z",)"
+                  R"("variants":{"edges":[{"node":{"legacyResourceId":"6","price":"90.]"}}]}})"))
+          .value(),
+      ShopClock{});
+  REQUIRE_FALSE(bad_price);
+  CHECK(bad_price.error().message == "price is not an amount");
+  auto bad_total =
+      map_order(p.parse(std::string(R"({"legacyResourceId":"5","updatedAt":"2026-01-01T00:00:00Z",)"
+                                    R"("totalPriceSet":{"shopMoney":{"amount":"1e3"}}})"))
+                    .value(),
+                ShopClock{});
+  REQUIRE_FALSE(bad_total);
+  CHECK(bad_total.error().message == "totalPriceSet is not an amount");
   CHECK(numeric_id("gid://shopify/LineItem/123") == 123);
   CHECK(numeric_id("77") == 77);
   CHECK_FALSE(numeric_id("gid://shopify/LineItem/"));
