@@ -259,6 +259,9 @@ bool Spool::publish(const std::string& path, kafka::Producer& producer) {
                 {"records_read", decoded.records.size()},
                 {"bytes_skipped", data.size() - decoded.valid_bytes}});
   }
+  // From here the file's bytes live in the records only, and each record only until the
+  // producer holds its copy: about one file's size in memory, not three.
+  std::string().swap(data);
   struct Progress {
     std::mutex mu;
     std::condition_variable cv;
@@ -274,7 +277,10 @@ bool Spool::publish(const std::string& path, kafka::Producer& producer) {
         if (!d.ok()) ++progress->failed;
         progress->cv.notify_all();
       });
-      if (!err) break;
+      if (!err) {
+        record = kafka::Record{};
+        break;
+      }
       if (!err->retryable) {
         log::error("spool publishing failed", {{"file", path}, {"error", err->message}});
         return false;
