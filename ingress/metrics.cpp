@@ -70,7 +70,7 @@ IngressMetrics::IngressMetrics()
       unavailable_(
           metrics::counter("shopstream_ingress_unavailable_total",
                            "Webhooks answered 503, by reason (deadline, kafka_error, buffer_full, "
-                           "queue_full)")),
+                           "queue_full, spool_error)")),
       unrouted_(
           metrics::counter("shopstream_ingress_unrouted_total",
                            "Valid webhooks of topics shopstream does not route (answered 200, "

@@ -11,6 +11,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/ingress_fixture.hpp"
 #include "tests/support/kafka.hpp"
+#include "tests/support/metrics.hpp"
 #include "tests/support/projector_fixture.hpp"
 #include "tests/support/simulator.hpp"
 #include "tests/support/wait.hpp"
@@ -205,8 +206,7 @@ TEST_CASE("as a daemon the reconciler passes every interval and stops cleanly on
     auto url = json_field(read_file(ready), "metrics_url");
     if (url.empty()) return 0.0;
     auto body = test::HttpClient(url_port(url)).request("GET", "/metrics", {}).body;
-    auto at = body.find("shopstream_reconcile_passes_total{result=\"ok\"} ");
-    return at == std::string::npos ? 0.0 : std::stod(body.substr(at + 47));
+    return scraped_value(body, "shopstream_reconcile_passes_total{result=\"ok\"}");
   };
   int code = reconcile(f, sim, {"--reconcile-interval", "1s", "--ready-file", ready},
                        "reconcile-daemon.log", [&](ChildProcess& p) {
