@@ -35,6 +35,8 @@ class IngressService {
   ~IngressService();
 
   std::uint16_t port() const { return port_; }
+  // Body bytes being received or awaiting their answer, against --max-buffered.
+  std::uint64_t buffered_bytes() const { return server_->buffered_bytes(); }
   // Webhooks from now on verify against `secrets`; those being verified finish with the
   // previous ones. Thread-safe.
   void replace_secrets(SecretStore secrets);

@@ -25,6 +25,7 @@ class IngressFixture {
                                                                               {}));
   ~IngressFixture();
   std::uint16_t port() const { return service_->port(); }
+  std::uint64_t buffered_bytes() const { return service_->buffered_bytes(); }
   const std::string& prefix() const { return settings_.topic_prefix; }
   const Settings& settings() const { return settings_; }
   std::vector<ConsumedRecord> read(const std::string& stream) const;
