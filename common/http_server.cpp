@@ -188,11 +188,14 @@ class Session : public std::enable_shared_from_this<Session> {
       return false;
     }
     charged_ = need;
+    if (server_.hooks.buffered) server_.hooks.buffered(static_cast<std::int64_t>(need));
     return true;
   }
 
   void release_body() {
-    if (charged_ > 0) server_.buffered.fetch_sub(charged_);
+    if (charged_ == 0) return;
+    server_.buffered.fetch_sub(charged_);
+    if (server_.hooks.buffered) server_.hooks.buffered(-static_cast<std::int64_t>(charged_));
     charged_ = 0;
   }
 

@@ -86,6 +86,9 @@ struct HttpServerHooks {
   std::function<void(std::string_view phase)> timeout;
   std::function<void(unsigned status, std::string_view code)> protocol_error;
   std::function<void()> over_budget;  // a request refused: max_buffered_bytes reached
+  // Bytes charged against max_buffered_bytes went up (+) or down (-) by this much: summed,
+  // the deltas are buffered_bytes() (a gauge fed with them never shows a stale total).
+  std::function<void(std::int64_t delta)> buffered;
 };
 
 // A JSON answer: {"error": code, "message": message}, or {"status": code} for 2xx.

@@ -25,6 +25,10 @@ IngressMetrics::IngressMetrics()
                     .Add({})),
       connections(
           metrics::gauge("shopstream_ingress_connections", "Open client connections").Add({})),
+      buffered_bytes(metrics::gauge("shopstream_ingress_buffered_bytes",
+                                    "Bytes of request bodies being received or awaiting their "
+                                    "answer (bounded by --max-buffered)")
+                         .Add({})),
       connections_rejected(
           metrics::counter("shopstream_ingress_connections_rejected_total",
                            "Connections closed at once because the cap was reached")

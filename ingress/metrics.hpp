@@ -25,6 +25,7 @@ class IngressMetrics {
   prometheus::Histogram& durable_ack_seconds;
   prometheus::Gauge& in_flight;
   prometheus::Gauge& connections;
+  prometheus::Gauge& buffered_bytes;
   prometheus::Counter& connections_rejected;
   prometheus::Counter& duplicates_suppressed;
   prometheus::Counter& missing_entity_id;

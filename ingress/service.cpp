@@ -102,6 +102,12 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
     m.request("", 503);
     m.unavailable("buffer_full");
   };
+  hooks.buffered = [&m](std::int64_t delta) {
+    if (delta > 0)
+      m.buffered_bytes.Increment(static_cast<double>(delta));
+    else
+      m.buffered_bytes.Decrement(static_cast<double>(-delta));
+  };
   server_ = std::make_unique<HttpServer>(
       pool_, opts,
       [this](HttpRequest&& req, Responder r, const Executor& ex) {

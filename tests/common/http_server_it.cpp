@@ -82,8 +82,10 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
   options.max_body_bytes = 64 * 1024;
   options.max_buffered_bytes = 100'000;
   std::atomic<int> refused{0};
+  std::atomic<std::int64_t> reported{0};  // the sum of the hook's deltas
   HttpServerHooks hooks;
   hooks.over_budget = [&] { ++refused; };
+  hooks.buffered = [&](std::int64_t delta) { reported += delta; };
   HttpServer server(
       pool, options,
       [](HttpRequest&& req, Responder respond, const Executor&) {
@@ -98,6 +100,7 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
   RawSocket staller(port.value());
   REQUIRE(staller.send(post_head("Content-Length: 60000\r\n") + std::string(10, ' ')));
   REQUIRE(wait_until([&] { return server.buffered_bytes() == 60'000; }, 10s));
+  CHECK(reported == 60'000);
 
   // 50,000 more would go over: 503 with Retry-After at once, before any 100 Continue,
   // and the connection closes (its body was never read).
@@ -124,6 +127,7 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
   CHECK(served.rfind("HTTP/1.1 200", 0) == 0);
   CHECK(served.find("\"message\":\"1000\"") != std::string::npos);
   CHECK(wait_until([&] { return server.buffered_bytes() == 60'000; }, 10s));
+  CHECK(reported == 60'000);
 
   // The staller finishes: served, and the budget is whole again.
   REQUIRE(staller.send(std::string(60'000 - 10, ' ')));
@@ -143,6 +147,7 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
     REQUIRE(wait_until([&] { return server.buffered_bytes() == 30'000; }, 10s));
   }
   CHECK(wait_until([&] { return server.buffered_bytes() == 0; }, 10s));
+  CHECK(reported == 0);
   server.stop();
   pool.halt();
 }
