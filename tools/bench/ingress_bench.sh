@@ -4,6 +4,7 @@
 # (2) `shopstream all` on the embedded cluster, (3) `shopstream ingress` on a real Kafka
 # broker, one after the other (each alone on the cores with wrk). Every 200 from
 # shopstream is after the durable ack. Reports requests/s, p50/p99 latency, peak RSS,
+# the server's own CPU time per request (user + system, wrk excluded),
 # medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at a paced ~5,000
 # webhooks/s. Last, (4) `shopstream ingress` with a local spool while the broker is
 # stopped (every 200 after an fdatasync), and how long the spool takes to publish once
@@ -49,18 +50,30 @@ wait_http() {  # url
   echo "not answering: $1" >&2; return 1
 }
 
-# Runs wrk against $1 (base URL); prints "rps p50_ms p99_ms non2xx".
+# Runs wrk against $1 (base URL); prints "rps p50_ms p99_ms non2xx cpu_us": cpu_us is the
+# CPU time (user + system) the processes in $SUT_PIDS spent per request answered.
 run_wrk() {
-  local out
+  local out t0 t1
+  t0=$(cpu_ticks)
   out=$(BENCH_RUN_ID="$(date +%s%N)" wrk -t2 -c"${2:-$CONNS}" -d"$DURATION" --latency \
     -s "$here/webhook.lua" "$1/webhooks/shopify")
+  t1=$(cpu_ticks)
   echo "$out" >>"$work/wrk.log"
-  local rps p50 p99 bad
+  local rps p50 p99 bad n us
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  us=$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="$n" 'BEGIN {printf "%.1f", t / hz / n * 1e6}')
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0} $us"
+}
+
+clk_tck=$(getconf CLK_TCK)
+SUT_PIDS=""
+cpu_ticks() {  # user + system clock ticks of $SUT_PIDS so far
+  local p
+  for p in $SUT_PIDS; do awk '{print $14 + $15}' "/proc/$p/stat"; done | awk '{s += $1} END {print s + 0}'
 }
 
 to_ms() {  # wrk prints 1.23ms, 850.00us, 1.02s
@@ -124,7 +137,7 @@ check_no_duplicates() {  # name metrics_url
   [ "$n" = 0 ] || { echo "$1: duplicates answered: $n (must be 0): the figures are void" >&2; exit 1; }
 }
 
-declare -A rps p50 p99 bad prps pp50 pp99 rss
+declare -A rps p50 p99 bad cpu prps pp50 pp99 rss
 stop_pid() {  # waits until the process is gone, so the next target has the cores
   kill "$1" 2>/dev/null || true
   while kill -0 "$1" 2>/dev/null; do sleep 0.1; done
@@ -138,6 +151,7 @@ measure() {  # target url
   p50[$1]=$(awk '{print $2}' "$work/$1.runs" | median)
   p99[$1]=$(awk '{print $3}' "$work/$1.runs" | median)
   bad[$1]=$(awk '{s+=$4} END {print s+0}' "$work/$1.runs")
+  cpu[$1]=$(awk '{print $5}' "$work/$1.runs" | median)
 }
 # Paced: 62 connections, each waiting 10 ms after every answer: about 5,000 webhooks/s
 # when an answer takes ~2 ms (10 + 2 ms a cycle).
@@ -150,11 +164,13 @@ measure_paced() {  # target url
 }
 
 # One system under test at a time: each runs alone on the two cores with wrk.
+SUT_PIDS=$(ps -o pid= --ppid "$(cat "$work/nginx/nginx.pid")")  # its workers
 measure nginx "http://127.0.0.1:$nport"
 rss[nginx]=$(ps -o rss= --ppid "$(cat "$work/nginx/nginx.pid")" | awk '{s+=$1} END {printf "%.1f", s/1024}')
 stop_pid "${pids[0]}"
 
 read -r emb_pid emb_url emb_metrics < <(start_shopstream embedded all SHOPSTREAM_DASHBOARD_ADDR=127.0.0.1:0)
+SUT_PIDS=$emb_pid
 measure embedded "$emb_url"
 measure_paced embedded "$emb_url"
 check_no_duplicates embedded "$emb_metrics"
@@ -164,6 +180,7 @@ stop_pid "$emb_pid"
 bootstrap=$("$root/tools/kafka/broker.sh" start "$work/kafka")
 read -r real_pid real_url real_metrics < <(start_shopstream real ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
   SHOPSTREAM_TOPIC_REPLICATION=1)
+SUT_PIDS=$real_pid  # not the broker's JVM
 measure real "$real_url"
 measure_paced real "$real_url"
 check_no_duplicates real "$real_metrics"
@@ -174,6 +191,7 @@ stop_pid "$real_pid"
 # The runs spool 1-2 GB at ~6,000 webhooks/s: over the 1 GiB default of --spool-max.
 read -r sp_pid sp_url sp_metrics < <(start_shopstream spool ingress SHOPSTREAM_KAFKA_BROKERS="$bootstrap" \
   SHOPSTREAM_TOPIC_REPLICATION=1 SHOPSTREAM_SPOOL_DIR="$work/spool" SHOPSTREAM_SPOOL_MAX=8GiB)
+SUT_PIDS=$sp_pid
 "$root/tools/kafka/broker.sh" stop "$work/kafka" >/dev/null
 for _ in $(seq 1 300); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$sp_url/readyz")" = 503 ] && break
@@ -193,11 +211,16 @@ drain_s=$(awk -v a="$drain_start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-
 published=$(metric shopstream_ingress_spool_published_total)
 
 printf '\nIngress benchmark (medians of %s runs of %s, %s keep-alive connections)\n' "$RUNS" "$DURATION" "$CONNS"
-printf '%-22s %10s %9s %9s %10s %9s %8s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx
+printf '%-22s %10s %9s %9s %10s %9s %8s %11s %9s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx \
+  cpu_us/req vs_nginx
 for t in nginx embedded real spool; do
   ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.2f", a/b}')
-  printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "$ratio" "${rss[$t]}" "${bad[$t]}"
+  cratio=$(awk -v a="${cpu[$t]}" -v b="${cpu[nginx]}" 'BEGIN{printf "%.1f", a/b}')
+  printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s %11s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" \
+    "$ratio" "${rss[$t]}" "${bad[$t]}" "${cpu[$t]}" "$cratio"
 done
+echo "(cpu_us/req: CPU time, user + system, of the server alone per request answered; wrk"
+echo " shares the two cores, so req/s depends on its CPU too, and this figure does not)"
 printf '\nPaced (62 connections, 10 ms between requests on each)\n'
 printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
 for t in embedded real; do
@@ -207,6 +230,6 @@ printf '\nspool: %s webhooks spooled (%s MiB) while the broker was down, %.2f of
   "$spooled" "$spool_mb" "$(awk -v a="${rps[spool]}" -v b="${rps[real]}" 'BEGIN{print a/b}')"
 printf '       %s published in %s s once the broker answered again (%.0f records/s)\n' \
   "$published" "$drain_s" "$(awk -v n="$published" -v s="$drain_s" 'BEGIN{print n/s}')"
-printf '\nPer-run figures (req/s p50 p99 non2xx):\n'
+printf '\nPer-run figures (req/s p50 p99 non2xx cpu_us/req):\n'
 for t in nginx embedded real spool; do echo "$t: $(tr '\n' ';' <"$work/$t.runs")"; done
 for t in embedded real; do echo "$t paced: $(tr '\n' ';' <"$work/$t.paced")"; done
