@@ -386,13 +386,11 @@ std::uint64_t HttpServer::buffered_bytes() const {
 }
 
 void HttpServer::State::on_session_open(Session* s, std::weak_ptr<Session> w) {
-  std::size_t n;
   {
     std::lock_guard lock(mu);
     sessions.emplace(s, std::move(w));
-    n = sessions.size();
   }
-  if (hooks.connections) hooks.connections(static_cast<int>(n));
+  if (hooks.connections) hooks.connections(+1);
   if (stopping_) net::post(s->executor(), [self = s->shared_from_this()] { self->on_stop(); });
 }
 
@@ -403,7 +401,7 @@ void HttpServer::State::on_session_close(Session* s) {
     sessions.erase(s);
     n = sessions.size();
   }
-  if (hooks.connections) hooks.connections(static_cast<int>(n));
+  if (hooks.connections) hooks.connections(-1);
   if (n == 0) closed.notify_all();
 }
 

@@ -81,7 +81,9 @@ struct HttpServerOptions {
 
 // Counters the server reports; every member may be empty.
 struct HttpServerHooks {
-  std::function<void(int open)> connections;
+  // Hooks that feed gauges report changes (+/-), not totals: two threads reporting totals
+  // could land in the wrong order and leave a stale one.
+  std::function<void(int delta)> connections;  // a connection opened (+1) or closed (-1)
   std::function<void()> connection_rejected;
   std::function<void(std::string_view phase)> timeout;
   std::function<void(unsigned status, std::string_view code)> protocol_error;

@@ -86,7 +86,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
   opts.first_read_bytes = 16 * 1024;  // most webhooks in one read (orders run 5-20 KB)
   opts.body_padding = kJsonPadding;   // the body is parsed in place
   HttpServerHooks hooks;
-  hooks.connections = [&m](int n) { m.connections.Set(n); };
+  hooks.connections = [&m](int delta) { m.connections.Increment(delta); };
   hooks.connection_rejected = [&m] {
     m.connections_rejected.Increment();
     log::warn("connection refused: connection cap reached");
@@ -103,10 +103,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
     m.unavailable("buffer_full");
   };
   hooks.buffered = [&m](std::int64_t delta) {
-    if (delta > 0)
-      m.buffered_bytes.Increment(static_cast<double>(delta));
-    else
-      m.buffered_bytes.Decrement(static_cast<double>(-delta));
+    m.buffered_bytes.Increment(static_cast<double>(delta));  // a negative delta decrements
   };
   server_ = std::make_unique<HttpServer>(
       pool_, opts,

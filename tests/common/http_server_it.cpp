@@ -83,7 +83,9 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
   options.max_buffered_bytes = 100'000;
   std::atomic<int> refused{0};
   std::atomic<std::int64_t> reported{0};  // the sum of the hook's deltas
+  std::atomic<int> open{0};               // the same for connections
   HttpServerHooks hooks;
+  hooks.connections = [&](int delta) { open += delta; };
   hooks.over_budget = [&] { ++refused; };
   hooks.buffered = [&](std::int64_t delta) { reported += delta; };
   HttpServer server(
@@ -148,6 +150,10 @@ TEST_CASE("bodies over the buffered-bytes budget are refused before they are rea
   }
   CHECK(wait_until([&] { return server.buffered_bytes() == 0; }, 10s));
   CHECK(wait_until([&] { return reported == 0; }, 10s));
+  // The connection hook's deltas add up to the server's count (staller, small and again
+  // are open; over and chunked may still be lingering).
+  CHECK(wait_until([&] { return open == static_cast<int>(server.connections()); }, 10s));
+  CHECK(open >= 3);
   server.stop();
   pool.halt();
 }

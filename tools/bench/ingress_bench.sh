@@ -65,7 +65,8 @@ run_wrk() {
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
-  us=$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="$n" 'BEGIN {printf "%.1f", t / hz / n * 1e6}')
+  us=$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="${n:-0}" \
+    'BEGIN {if (n > 0) printf "%.1f", t / hz / n * 1e6; else print "nan"}')
   echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0} $us"
 }
 
@@ -220,7 +221,7 @@ for t in nginx embedded real spool; do
     "$ratio" "${rss[$t]}" "${bad[$t]}" "${cpu[$t]}" "$cratio"
 done
 echo "(cpu_us/req: CPU time, user + system, of the server alone per request answered; wrk"
-echo " shares the two cores, so req/s depends on its CPU too, and this figure does not)"
+echo " shares the two cores, so req/s depends on its CPU too; this figure does not count it)"
 printf '\nPaced (62 connections, 10 ms between requests on each)\n'
 printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
 for t in embedded real; do
