@@ -48,10 +48,12 @@ Apply set_number(T Settings::*field, std::int64_t min, std::int64_t max) {
   };
 }
 
-Apply set_bytes(std::uint64_t Settings::*field) {
-  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+Apply set_bytes(std::uint64_t Settings::*field, std::uint64_t max = UINT64_MAX,
+                std::string_view why = "") {
+  return [field, max, why](Settings& s, std::string_view v) -> std::optional<std::string> {
     auto n = parse_bytes(v);
     if (!n || *n == 0) return "expected a size such as 2MiB, 512KiB or 1048576";
+    if (*n > max) return std::string(why);
     s.*field = *n;
     return std::nullopt;
   };
@@ -143,8 +145,10 @@ const std::vector<Option>& all_options() {
       {"dedup-capacity", "SHOPSTREAM_DEDUP_CAPACITY", "N",
        "Most webhook ids remembered for duplicate suppression.", "500000", false,
        set_number(&Settings::dedup_capacity, 0, 100'000'000)},
-      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body.", "2MiB", false,
-       set_bytes(&Settings::max_body_bytes)},
+      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body (at most 100MiB).",
+       "2MiB", false,
+       set_bytes(&Settings::max_body_bytes, kMaxBodyLimit,
+                 "at most 100MiB: Kafka brokers refuse larger requests by default")},
       {"max-buffered", "SHOPSTREAM_MAX_BUFFERED", "SIZE",
        "Most bytes of webhook bodies held at once over all connections (each counted at its "
        "declared length until answered); a webhook beyond it is answered 503 before its body "

@@ -14,6 +14,10 @@
 
 namespace shopstream {
 
+// The largest --max-body: a Kafka broker refuses requests over 100 MiB by default
+// (socket.request.max.bytes), so no larger webhook could be made durable.
+inline constexpr std::uint64_t kMaxBodyLimit = 100ull * 1024 * 1024;
+
 struct Settings {
   // Kafka
   std::string kafka_brokers;     // empty: embedded mock cluster (only `all`)

@@ -29,6 +29,14 @@ void on_error(rd_kafka_t*, int err, const char* reason, void*) {
   log::warn("kafka error", {{"code", rd_kafka_err2name(code)}, {"reason", reason}});
 }
 
+// A record over the producer's message.max.bytes, or refused by a topic whose
+// max.message.bytes is lower (one created before, or by someone else): refused on every
+// retry, so it needs an operator.
+void log_too_large(std::string_view topic, std::size_t bytes) {
+  log::error("kafka refused a record as too large: raise the topic's max.message.bytes",
+             {{"topic", topic}, {"bytes", bytes}});
+}
+
 void on_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
   log::write(level <= 3 ? log::Level::kError : log::Level::kWarn, "librdkafka",
              {{"facility", fac}, {"detail", buf}});
@@ -105,6 +113,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
       {"message.timeout.ms", std::to_string(o.message_timeout.count())},
       {"queue.buffering.max.messages", "200000"},
       {"queue.buffering.max.kbytes", "524288"},
+      {"message.max.bytes", std::to_string(o.max_message_bytes)},
       // Nagle's algorithm held the tail of a Produce request while an earlier one was
       // unacknowledged: p99 10-24 ms against 9-10 ms without it, same webhooks/s
       // (real broker, docs/benchmarks.md).
@@ -130,10 +139,11 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
     rd_kafka_conf_destroy(conf);
     return fail(std::string("kafka producer: ") + err);
   }
-  return std::unique_ptr<Producer>(new Producer(rk));
+  return std::unique_ptr<Producer>(new Producer(rk, o.max_message_bytes));
 }
 
-Producer::Producer(rd_kafka_t* rk) : rk_(rk) {
+Producer::Producer(rd_kafka_t* rk, std::size_t max_message_bytes)
+    : rk_(rk), max_message_bytes_(max_message_bytes) {
   poller_ = std::thread([this] { poll_loop(); });
   prober_ = std::thread([this] { probe_loop(); });
 }
@@ -217,6 +227,8 @@ void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void
   std::unique_ptr<Pending> pending(static_cast<Pending*>(m->_private));
   Delivery d{m->err, m->partition, m->offset};
   if (!d.ok()) producer_metrics().error(rd_kafka_err2name(m->err));
+  if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+    log_too_large(rd_kafka_topic_name(m->rkt), m->len);
   if (pending && pending->handler) pending->handler(d);
 }
 
@@ -233,6 +245,7 @@ std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
       RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;  // headers now owned by librdkafka
   rd_kafka_headers_destroy(hdrs);
+  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) log_too_large(r.topic, pending->value.size());
   delete pending;
   producer_metrics().error(rd_kafka_err2name(err));
   // A full queue is back-pressure, not a fault: the caller may answer "retry later".
@@ -275,14 +288,18 @@ std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& top
     // Only missing topics are created: clusters where the app may not create topics,
     // or that have no controller (librdkafka's mock cluster), work when they exist.
     auto missing = missing_topics(topics, last_error);
-    if (missing && missing->empty()) return std::nullopt;
+    if (missing && missing->empty()) {
+      return std::nullopt;
+    }
     std::vector<rd_kafka_NewTopic_t*> specs;
     char err[512];
+    const auto limit = std::to_string(max_message_bytes_);
     for (const auto& t : missing ? *missing : topics) {
       auto* nt = rd_kafka_NewTopic_new(t.c_str(), partitions, replication, err, sizeof err);
-      if (!nt) {
+      if (!nt || rd_kafka_NewTopic_set_config(nt, "max.message.bytes", limit.c_str())) {
+        if (nt) rd_kafka_NewTopic_destroy(nt);
         for (auto* s : specs) rd_kafka_NewTopic_destroy(s);
-        return fail("topic " + t + ": " + err);
+        return fail("topic " + t + ": " + (nt ? "cannot set max.message.bytes" : err));
       }
       specs.push_back(nt);
     }

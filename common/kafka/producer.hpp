@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -46,6 +48,12 @@ struct Delivery {
 
 using DeliveryHandler = std::function<void(const Delivery&)>;
 
+// The record size that holds a webhook body of `max_body` bytes with its key, its headers
+// (a request's headers are capped at 16 KiB) and the batch's framing.
+constexpr std::size_t record_limit(std::uint64_t max_body) {
+  return static_cast<std::size_t>(max_body) + 64 * 1024;
+}
+
 struct ProducerOptions {
   std::string brokers;
   std::string extra_properties;  // "k=v,k=v", applied last
@@ -58,6 +66,11 @@ struct ProducerOptions {
   std::chrono::microseconds linger{1000};
   // How long librdkafka keeps retrying one record before reporting it failed.
   std::chrono::milliseconds message_timeout{30'000};
+  // The largest record produce() sends (librdkafka's message.max.bytes), and the
+  // max.message.bytes of the topics ensure_topics() creates. Kafka's own defaults (about
+  // 1 MB) are below the ingress's default body limit (2 MiB): a larger webhook would be
+  // refused on every one of Shopify's retries, until Shopify deleted the subscription.
+  std::size_t max_message_bytes = record_limit(2 * 1024 * 1024);
 };
 
 class Producer {
@@ -88,13 +101,15 @@ class Producer {
   bool reachable() const { return reachable_.load(); }
   // Whether the last probe failed (false until the first probe has answered either way).
   bool unreachable() const { return probed_.load() && !reachable_.load(); }
-  // Creates missing topics; existing ones are left as they are. Retries until `timeout`.
+  // Creates missing topics, with max.message.bytes for the largest record; existing ones
+  // are left as they are (a record one refuses as too large is logged). Retries until
+  // `timeout`.
   std::optional<Error> ensure_topics(const std::vector<std::string>& topics, int partitions,
                                      int replication, std::chrono::milliseconds timeout);
   rd_kafka_t* handle() { return rk_; }
 
  private:
-  explicit Producer(rd_kafka_t* rk);
+  Producer(rd_kafka_t* rk, std::size_t max_message_bytes);
   void poll_loop();
   // nullopt (and `error`) when the cluster did not answer.
   std::optional<std::vector<std::string>> missing_topics(const std::vector<std::string>& topics,
@@ -105,6 +120,7 @@ class Producer {
 
   struct Pump;
   rd_kafka_t* rk_;
+  std::size_t max_message_bytes_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> pumped_{false};  // deliver_on is active: the poll thread leaves the queue
   std::weak_ptr<Pump> pump_;
