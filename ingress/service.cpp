@@ -72,7 +72,9 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
       pool_(static_cast<unsigned>(settings.threads)) {
   for (std::size_t i = 0; i < pool_.size(); ++i)
     ack_deadlines_.push_back(
-        std::make_unique<AckDeadlines>(pool_.next(), settings.ack_deadline, [](AwaitingAck& a) {
+        std::make_unique<AckDeadlines>(pool_.next(), settings.ack_deadline, [this](AwaitingAck& a) {
+          // the next webhooks go to the spool, if there is one
+          if (a.kafka) producer_.mark_stalled(a.produced);
           answer_unavailable(a.respond, a.topic, "deadline",
                              "the event could not be made durable in time");
         }));
@@ -207,9 +209,10 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
 
   m.in_flight.Increment();
   auto& deadlines = ack_deadlines(ex);
-  const auto deadline = deadlines.add({respond, p.shopify_topic});
-  if (spool_ && producer_.unreachable())
-    return spool_webhook(std::move(p), std::move(dedup_key), respond, ex, deadline);
+  // Kafka answers no probe, or answers but acknowledges nothing: the spool, if any.
+  const bool spool = spool_ && (producer_.unreachable() || producer_.stalled());
+  const auto deadline = deadlines.add({respond, p.shopify_topic, !spool, started});
+  if (spool) return spool_webhook(std::move(p), std::move(dedup_key), respond, ex, deadline);
   auto on_delivery = [this, respond, &deadlines, deadline, ex, started, &m, topic = p.shopify_topic,
                       key = std::move(dedup_key)](const kafka::Delivery& d) mutable {
     if (d.ok()) {
@@ -230,7 +233,8 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
   }
 }
 
-// Kafka is unreachable: durable in the local spool instead, published once Kafka is back.
+// Kafka is unreachable or stalled: durable in the local spool instead, published once
+// Kafka acknowledges records again.
 void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Responder& respond,
                                    const Executor& ex, AckDeadlines::Id deadline) {
   auto& deadlines = ack_deadlines(ex);
@@ -244,7 +248,8 @@ void IngressService::spool_webhook(Publish&& p, std::string dedup_key, const Res
     }
     answer_handed_on(
         ex, respond, deadlines, deadline, std::move(topic), "spooled", "spool_error",
-        err ? std::optional("kafka is unreachable and the spool refused the event: " + err->message)
+        err ? std::optional("kafka is not accepting events and the spool refused this one: " +
+                            err->message)
             : std::nullopt);
   };
   spool_->append(std::move(p.record), std::move(on_spooled));

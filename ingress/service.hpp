@@ -2,7 +2,8 @@
 // The webhook ingress: routes requests (POST /webhooks/shopify, /healthz, /readyz),
 // verifies and classifies webhooks, suppresses recent duplicates, publishes to Kafka and
 // answers 200 only after the durable ack, or 503 at the deadline. With a local spool,
-// webhooks that arrive while Kafka is unreachable are answered 200 once spooled.
+// webhooks that arrive while Kafka is unreachable, or reachable but not acknowledging
+// records (stalled), are answered 200 once spooled.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -54,6 +55,8 @@ class IngressService {
   struct AwaitingAck {
     Responder respond;
     std::string topic;
+    bool kafka;  // waiting for Kafka (not the spool): missing the deadline may mark it stalled
+    std::chrono::steady_clock::time_point produced;
   };
   using AckDeadlines = DeadlineQueue<AwaitingAck>;
   AckDeadlines& ack_deadlines(const Executor& ex);  // the connection's thread's

@@ -20,17 +20,25 @@ class PrometheusProducerMetrics final : public ProducerMetrics {
                    .Add({})),
         up_(metrics::gauge("shopstream_kafka_reachable",
                            "1 when the last metadata probe reached a Kafka broker")
-                .Add({})) {}
+                .Add({})),
+        stalled_(metrics::gauge("shopstream_kafka_stalled",
+                                "1 while a producer's records go unacknowledged (timed out, or "
+                                "given up on by the ingress) though Kafka may be reachable; 0 "
+                                "from its next acknowledged record")) {}
   void error(std::string_view code) override {
     errors_.Add({{"error", std::string(code)}}).Increment();
   }
   void queue_depth(int n) override { depth_.Set(n); }
   void reachable(bool up) override { up_.Set(up ? 1 : 0); }
+  void stalled(std::string_view client, bool stalled) override {
+    stalled_.Add({{"client", std::string(client)}}).Set(stalled ? 1 : 0);
+  }
 
  private:
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Gauge& depth_;
   prometheus::Gauge& up_;
+  prometheus::Family<prometheus::Gauge>& stalled_;
 };
 
 }  // namespace

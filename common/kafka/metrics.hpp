@@ -10,6 +10,7 @@ class ProducerMetrics {
   virtual void error(std::string_view code) = 0;
   virtual void queue_depth(int n) = 0;
   virtual void reachable(bool up) = 0;
+  virtual void stalled(std::string_view client, bool stalled) = 0;
 };
 
 ProducerMetrics& producer_metrics();

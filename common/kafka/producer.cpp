@@ -139,11 +139,12 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
     rd_kafka_conf_destroy(conf);
     return fail(std::string("kafka producer: ") + err);
   }
-  return std::unique_ptr<Producer>(new Producer(rk, o.max_message_bytes));
+  return std::unique_ptr<Producer>(new Producer(rk, o.client_id, o.max_message_bytes));
 }
 
-Producer::Producer(rd_kafka_t* rk, std::size_t max_message_bytes)
-    : rk_(rk), max_message_bytes_(max_message_bytes) {
+Producer::Producer(rd_kafka_t* rk, std::string client_id, std::size_t max_message_bytes)
+    : rk_(rk), client_id_(std::move(client_id)), max_message_bytes_(max_message_bytes) {
+  producer_metrics().stalled(client_id_, false);
   poller_ = std::thread([this] { poll_loop(); });
   prober_ = std::thread([this] { probe_loop(); });
 }
@@ -218,7 +219,25 @@ void Producer::probe_loop() {
   }
 }
 
+void Producer::set_stalled(bool stalled) {
+  // A load first: every acknowledged record passes here, and it rarely changes anything.
+  if (stalled_.load(std::memory_order_relaxed) == stalled || stalled_.exchange(stalled) == stalled)
+    return;
+  producer_metrics().stalled(client_id_, stalled);
+  if (stalled)
+    log::warn("kafka is not acknowledging records", {{"client", client_id_}});
+  else
+    log::info("kafka acknowledges records again", {{"client", client_id_}});
+}
+
+void Producer::mark_stalled(std::chrono::steady_clock::time_point produced) {
+  if (last_ack_.load(std::memory_order_relaxed) < produced.time_since_epoch().count())
+    set_stalled(true);
+}
+
 struct Producer::Pending {
+  Producer* owner;
+  std::chrono::steady_clock::time_point produced;
   DeliveryHandler handler;
   std::string value;  // librdkafka reads it in place until the report
 };
@@ -229,6 +248,14 @@ void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void
   if (!d.ok()) producer_metrics().error(rd_kafka_err2name(m->err));
   if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
     log_too_large(rd_kafka_topic_name(m->rkt), m->len);
+  if (pending && d.ok()) {
+    pending->owner->last_ack_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                    std::memory_order_relaxed);
+    pending->owner->set_stalled(false);
+  } else if (pending && m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
+    // Not one refused for itself (too large, say): that says nothing of the others.
+    pending->owner->mark_stalled(pending->produced);
+  }
   if (pending && pending->handler) pending->handler(d);
 }
 
@@ -237,7 +264,8 @@ std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
   for (const auto& h : r.headers)
     rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
                         static_cast<ssize_t>(h.value.size()));
-  auto* pending = new Pending{std::move(on_delivery), std::move(r.value)};
+  auto* pending = new Pending{this, std::chrono::steady_clock::now(), std::move(on_delivery),
+                              std::move(r.value)};
   // No RD_KAFKA_MSG_F_COPY: the value stays in `pending`, which lives until the report.
   rd_kafka_resp_err_t err = rd_kafka_producev(
       rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),

@@ -101,6 +101,14 @@ class Producer {
   bool reachable() const { return reachable_.load(); }
   // Whether the last probe failed (false until the first probe has answered either way).
   bool unreachable() const { return probed_.load() && !reachable_.load(); }
+  // Whether Kafka has stopped acknowledging records though it may answer the probe (a
+  // partition without a leader or short of in-sync replicas, a broker out of disk): set
+  // when a record times out, or a caller gave up waiting for one (mark_stalled), and no
+  // record at all was acknowledged since that one was produced; cleared by the next
+  // acknowledged record. Under load, others' acks keep it clear. Logged and exported
+  // (shopstream_kafka_stalled) on each change.
+  bool stalled() const { return stalled_.load(std::memory_order_relaxed); }
+  void mark_stalled(std::chrono::steady_clock::time_point produced);
   // Creates missing topics, with max.message.bytes for the largest record; existing ones
   // are left as they are (a record one refuses as too large is logged). Retries until
   // `timeout`.
@@ -109,7 +117,8 @@ class Producer {
   rd_kafka_t* handle() { return rk_; }
 
  private:
-  Producer(rd_kafka_t* rk, std::size_t max_message_bytes);
+  Producer(rd_kafka_t* rk, std::string client_id, std::size_t max_message_bytes);
+  void set_stalled(bool stalled);
   void poll_loop();
   // nullopt (and `error`) when the cluster did not answer.
   std::optional<std::vector<std::string>> missing_topics(const std::vector<std::string>& topics,
@@ -120,7 +129,10 @@ class Producer {
 
   struct Pump;
   rd_kafka_t* rk_;
+  std::string client_id_;
   std::size_t max_message_bytes_;
+  std::atomic<bool> stalled_{false};
+  std::atomic<std::chrono::steady_clock::rep> last_ack_{0};  // time_since_epoch of the last ack
   std::atomic<bool> stop_{false};
   std::atomic<bool> pumped_{false};  // deliver_on is active: the poll thread leaves the queue
   std::weak_ptr<Pump> pump_;
