@@ -155,7 +155,8 @@ const std::vector<Option>& all_options() {
        "is read. At least --max-body.",
        "256MiB", false, set_bytes(&Settings::max_buffered_bytes)},
       {"spool-dir", "SHOPSTREAM_SPOOL_DIR", "PATH",
-       "Local spool: while Kafka is unreachable, webhooks are made durable in files here "
+       "Local spool: while Kafka is unreachable, or reachable but acknowledging nothing, "
+       "webhooks are made durable in files here "
        "(fdatasync) and answered 200, then published once Kafka is back (at least once). "
        "Empty: no spool, such webhooks are answered 503.",
        "", false, set_string(&Settings::spool_dir)},

@@ -43,9 +43,10 @@ IngressMetrics::IngressMetrics()
                             .Add({})),
       timeouts(metrics::counter("shopstream_ingress_timeouts_total",
                                 "Connections closed for a read timeout, by phase (idle, read)")),
-      spooled(metrics::counter("shopstream_ingress_spooled_total",
-                               "Webhooks written to the local spool while Kafka was unreachable "
-                               "(answered 200)")
+      spooled(metrics::counter(
+                  "shopstream_ingress_spooled_total",
+                  "Webhooks written to the local spool while Kafka was unreachable or stalled "
+                  "(answered 200)")
                   .Add({})),
       spool_published(metrics::counter("shopstream_ingress_spool_published_total",
                                        "Spooled records published to Kafka once it was back")

@@ -1,11 +1,11 @@
 #pragma once
-// The local spool (`--spool-dir`): while Kafka is unreachable, webhooks are appended to
-// files here and made durable (fdatasync) before their 200, so the ingress keeps
-// accepting through an outage longer than Shopify's retries. Once Kafka is reachable
-// again, the spool is published oldest file first, and each file is deleted when all its
-// records are durable in Kafka. At least once: a file whose publishing failed or was cut
-// short is published again whole later. Files: DIR/segment-<20 digits>.spool, in
-// ingress/spool_format's framing.
+// The local spool (`--spool-dir`): while Kafka is unreachable (or stalled: reachable but
+// acknowledging nothing, see Producer::stalled), webhooks are appended to files here and made
+// durable (fdatasync) before their 200, so the ingress keeps accepting through an outage longer
+// than Shopify's retries. Once Kafka is reachable again, the spool is published oldest file first,
+// and each file is deleted when all its records are durable in Kafka. At least once: a file whose
+// publishing failed or was cut short is published again whole later. Files: DIR/segment-<20
+// digits>.spool, in ingress/spool_format's framing.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

@@ -316,9 +316,7 @@ std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& top
     // Only missing topics are created: clusters where the app may not create topics,
     // or that have no controller (librdkafka's mock cluster), work when they exist.
     auto missing = missing_topics(topics, last_error);
-    if (missing && missing->empty()) {
-      return std::nullopt;
-    }
+    if (missing && missing->empty()) return std::nullopt;
     std::vector<rd_kafka_NewTopic_t*> specs;
     char err[512];
     const auto limit = std::to_string(max_message_bytes_);
