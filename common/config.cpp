@@ -145,10 +145,11 @@ const std::vector<Option>& all_options() {
       {"dedup-capacity", "SHOPSTREAM_DEDUP_CAPACITY", "N",
        "Most webhook ids remembered for duplicate suppression.", "500000", false,
        set_number(&Settings::dedup_capacity, 0, 100'000'000)},
-      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body (at most 100MiB).",
+      {"max-body", "SHOPSTREAM_MAX_BODY", "SIZE", "Largest accepted webhook body (at most 64MiB).",
        "2MiB", false,
        set_bytes(&Settings::max_body_bytes, kMaxBodyLimit,
-                 "at most 100MiB: Kafka brokers refuse larger requests by default")},
+                 "at most 64MiB: with its headers a record must stay under the 100MiB a Kafka "
+                 "broker takes in one request by default")},
       {"max-buffered", "SHOPSTREAM_MAX_BUFFERED", "SIZE",
        "Most bytes of webhook bodies held at once over all connections (each counted at its "
        "declared length until answered); a webhook beyond it is answered 503 before its body "

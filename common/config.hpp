@@ -14,9 +14,10 @@
 
 namespace shopstream {
 
-// The largest --max-body: a Kafka broker refuses requests over 100 MiB by default
-// (socket.request.max.bytes), so no larger webhook could be made durable.
-inline constexpr std::uint64_t kMaxBodyLimit = 100ull * 1024 * 1024;
+// The largest --max-body: with its key and headers (kafka::kMaxRecordBytes) a record stays
+// under the 100 MiB a Kafka broker takes in one request by default
+// (socket.request.max.bytes).
+inline constexpr std::uint64_t kMaxBodyLimit = 64ull * 1024 * 1024;
 
 struct Settings {
   // Kafka

@@ -15,9 +15,7 @@ int startup_failure(std::string_view what) {
 
 std::optional<Error> ensure_contract_topics(const Settings& s) {
   auto admin =
-      kafka::Producer::create({.brokers = s.kafka_brokers,
-                               .extra_properties = s.kafka_properties,
-                               .max_message_bytes = kafka::record_limit(s.max_body_bytes)});
+      kafka::Producer::create({.brokers = s.kafka_brokers, .extra_properties = s.kafka_properties});
   if (!admin) return admin.error();
   return admin.value()->ensure_topics(routing::all_topics(s.topic_prefix), s.topic_partitions,
                                       s.topic_replication, std::chrono::seconds(30));

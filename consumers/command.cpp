@@ -20,12 +20,9 @@ const std::vector<std::string_view>& project_option_names() {
 
 Result<std::unique_ptr<BackgroundProjector>> BackgroundProjector::start(const Settings& s) {
   std::unique_ptr<BackgroundProjector> bp(new BackgroundProjector());
-  auto producer =
-      kafka::Producer::create({.brokers = s.kafka_brokers,
-                               .extra_properties = s.kafka_properties,
-                               .client_id = "shopstream-projector-deadletters",
-                               // whatever the ingress let in, under any --max-body
-                               .max_message_bytes = kafka::record_limit(kMaxBodyLimit)});
+  auto producer = kafka::Producer::create({.brokers = s.kafka_brokers,
+                                           .extra_properties = s.kafka_properties,
+                                           .client_id = "shopstream-projector-deadletters"});
   if (!producer) return producer.error();
   bp->deadletters_ = std::move(producer.value());
   ProjectorOptions po{.brokers = s.kafka_brokers,

@@ -72,7 +72,6 @@ int run(const Settings& given, const RunOptions& options) {
   po.client_id = "shopstream-ingress";
   if (embedded) po.linger = std::chrono::microseconds(500);  // see ProducerOptions::linger
   po.message_timeout = std::max(settings.ack_deadline * 2, std::chrono::milliseconds(10'000));
-  po.max_message_bytes = kafka::record_limit(settings.max_body_bytes);
   auto producer = kafka::Producer::create(po);
   if (!producer) return startup_failure(producer.error().message);
   auto topics = routing::all_topics(settings.topic_prefix);

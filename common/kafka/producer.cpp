@@ -113,7 +113,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
       {"message.timeout.ms", std::to_string(o.message_timeout.count())},
       {"queue.buffering.max.messages", "200000"},
       {"queue.buffering.max.kbytes", "524288"},
-      {"message.max.bytes", std::to_string(o.max_message_bytes)},
+      {"message.max.bytes", std::to_string(kMaxRecordBytes)},
       // Nagle's algorithm held the tail of a Produce request while an earlier one was
       // unacknowledged: p99 10-24 ms against 9-10 ms without it, same webhooks/s
       // (real broker, docs/benchmarks.md).
@@ -139,11 +139,11 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
     rd_kafka_conf_destroy(conf);
     return fail(std::string("kafka producer: ") + err);
   }
-  return std::unique_ptr<Producer>(new Producer(rk, o.client_id, o.max_message_bytes));
+  return std::unique_ptr<Producer>(new Producer(rk, o.client_id));
 }
 
-Producer::Producer(rd_kafka_t* rk, std::string client_id, std::size_t max_message_bytes)
-    : rk_(rk), client_id_(std::move(client_id)), max_message_bytes_(max_message_bytes) {
+Producer::Producer(rd_kafka_t* rk, std::string client_id)
+    : rk_(rk), client_id_(std::move(client_id)) {
   producer_metrics().stalled(client_id_, false);
   poller_ = std::thread([this] { poll_loop(); });
   prober_ = std::thread([this] { probe_loop(); });
@@ -319,7 +319,7 @@ std::optional<Error> Producer::ensure_topics(const std::vector<std::string>& top
     if (missing && missing->empty()) return std::nullopt;
     std::vector<rd_kafka_NewTopic_t*> specs;
     char err[512];
-    const auto limit = std::to_string(max_message_bytes_);
+    const auto limit = std::to_string(kMaxRecordBytes);
     for (const auto& t : missing ? *missing : topics) {
       auto* nt = rd_kafka_NewTopic_new(t.c_str(), partitions, replication, err, sizeof err);
       if (!nt || rd_kafka_NewTopic_set_config(nt, "max.message.bytes", limit.c_str())) {

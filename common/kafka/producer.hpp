@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/config.hpp"
 #include "common/result.hpp"
 
 namespace shopstream::kafka {
@@ -48,11 +49,14 @@ struct Delivery {
 
 using DeliveryHandler = std::function<void(const Delivery&)>;
 
-// The record size that holds a webhook body of `max_body` bytes with its key, its headers
-// (a request's headers are capped at 16 KiB) and the batch's framing.
-constexpr std::size_t record_limit(std::uint64_t max_body) {
-  return static_cast<std::size_t>(max_body) + 64 * 1024;
-}
+// The largest record any producer here sends (librdkafka's message.max.bytes), and the
+// max.message.bytes of every topic ensure_topics() creates: the largest webhook body
+// --max-body allows plus 64 KiB for its key, headers (a request's are capped at 16 KiB)
+// and framing. Kafka's own defaults (about 1 MB) are below the default body limit (2 MiB):
+// such a webhook was refused on every one of Shopify's retries, until Shopify deleted the
+// subscription. One size whichever command creates the topics, so that no deployment's
+// --max-body outgrows them.
+inline constexpr std::size_t kMaxRecordBytes = kMaxBodyLimit + 64 * 1024;
 
 struct ProducerOptions {
   std::string brokers;
@@ -66,11 +70,6 @@ struct ProducerOptions {
   std::chrono::microseconds linger{1000};
   // How long librdkafka keeps retrying one record before reporting it failed.
   std::chrono::milliseconds message_timeout{30'000};
-  // The largest record produce() sends (librdkafka's message.max.bytes), and the
-  // max.message.bytes of the topics ensure_topics() creates. Kafka's own defaults (about
-  // 1 MB) are below the ingress's default body limit (2 MiB): a larger webhook would be
-  // refused on every one of Shopify's retries, until Shopify deleted the subscription.
-  std::size_t max_message_bytes = record_limit(2 * 1024 * 1024);
 };
 
 class Producer {
@@ -109,7 +108,7 @@ class Producer {
   // (shopstream_kafka_stalled) on each change.
   bool stalled() const { return stalled_.load(std::memory_order_relaxed); }
   void mark_stalled(std::chrono::steady_clock::time_point produced);
-  // Creates missing topics, with max.message.bytes for the largest record; existing ones
+  // Creates missing topics, with max.message.bytes kMaxRecordBytes; existing ones
   // are left as they are (a record one refuses as too large is logged). Retries until
   // `timeout`.
   std::optional<Error> ensure_topics(const std::vector<std::string>& topics, int partitions,
@@ -117,7 +116,7 @@ class Producer {
   rd_kafka_t* handle() { return rk_; }
 
  private:
-  Producer(rd_kafka_t* rk, std::string client_id, std::size_t max_message_bytes);
+  Producer(rd_kafka_t* rk, std::string client_id);
   void set_stalled(bool stalled);
   void poll_loop();
   // nullopt (and `error`) when the cluster did not answer.
@@ -130,7 +129,6 @@ class Producer {
   struct Pump;
   rd_kafka_t* rk_;
   std::string client_id_;
-  std::size_t max_message_bytes_;
   std::atomic<bool> stalled_{false};
   std::atomic<std::chrono::steady_clock::rep> last_ack_{0};  // time_since_epoch of the last ack
   std::atomic<bool> stop_{false};

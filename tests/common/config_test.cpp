@@ -63,10 +63,10 @@ TEST_CASE("bad input fails with one clear line") {
   CHECK_FALSE(load_settings(kAccepted, {"--max-body", "lots"}, env_of({})).ok());
   // Over what a Kafka broker takes in one request by default: no such webhook could be
   // made durable, so the setting is refused rather than every large webhook.
-  auto huge = load_settings(kAccepted, {"--max-body", "101MiB"}, env_of({}));
+  auto huge = load_settings(kAccepted, {"--max-body", "65MiB"}, env_of({}));
   REQUIRE_FALSE(huge.ok());
-  CHECK(huge.error().message.find("at most 100MiB") != std::string::npos);
-  CHECK(load_settings(kAccepted, {"--max-body", "100MiB"}, env_of({})).ok());
+  CHECK(huge.error().message.find("at most 64MiB") != std::string::npos);
+  CHECK(load_settings(kAccepted, {"--max-body", "64MiB"}, env_of({})).ok());
   CHECK_FALSE(load_settings(kAccepted, {"--threads", "-3"}, env_of({})).ok());
   CHECK_FALSE(load_settings(kAccepted, {"--threads"}, env_of({})).ok());
   CHECK_FALSE(load_settings(kAccepted, {"stray"}, env_of({})).ok());

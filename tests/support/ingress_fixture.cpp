@@ -18,8 +18,7 @@ IngressFixture::IngressFixture(const std::function<void(Settings&)>& adjust,
   k.create_topics(settings_.topic_prefix);
   kafka::ProducerOptions po{
       .brokers = settings_.kafka_brokers,
-      .message_timeout = std::max(settings_.ack_deadline * 2, std::chrono::milliseconds(10'000)),
-      .max_message_bytes = kafka::record_limit(settings_.max_body_bytes)};
+      .message_timeout = std::max(settings_.ack_deadline * 2, std::chrono::milliseconds(10'000))};
   auto producer = kafka::Producer::create(po);
   if (!producer) throw std::runtime_error(producer.error().message);
   producer_ = std::move(producer.value());
