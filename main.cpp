@@ -9,6 +9,7 @@
 #include "common/net_addr.hpp"
 #include "common/signals.hpp"
 #include "consumers/command.hpp"
+#include "consumers/replay/command.hpp"
 #include "consumers/sse/command.hpp"
 #include "ingress/command.hpp"
 #include "ingress/reconcile/command.hpp"
@@ -98,7 +99,9 @@ const std::vector<Command>& commands() {
        "subscriptions).",
        ingress::reconcile::reconcile_option_names(),
        [](const Settings& s) { return ingress::reconcile::run_reconcile(s); }},
-      {"replay", "Re-project, republish or rebuild from retained Kafka topics.", {}, nullptr},
+      {"replay", "Re-project, republish or rebuild from retained Kafka topics.",
+       consumers::replay::replay_option_names(),
+       [](const Settings& s) { return consumers::replay::run_replay(s); }},
       {"migrate",
        "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",
        {"database-url", "log-level"},

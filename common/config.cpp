@@ -66,6 +66,30 @@ Apply set_switch(bool Settings::*field) {
   };
 }
 
+// An RFC 3339 time, or a duration before now.
+Apply set_time(std::optional<std::int64_t> Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    if (auto t = time::parse_rfc3339(v)) {
+      s.*field = *t;
+      return std::nullopt;
+    }
+    auto d = parse_duration(v);
+    if (!d) return "expected an RFC 3339 time or a duration such as 48h";
+    s.*field = std::chrono::duration_cast<std::chrono::seconds>(time::now().time_since_epoch() - *d)
+                   .count();
+    return std::nullopt;
+  };
+}
+
+Apply set_offset(std::optional<std::int64_t> Settings::*field) {
+  return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
+    auto n = parse_int(v);
+    if (!n || *n < 0) return "expected an offset (a whole number from 0)";
+    s.*field = *n;
+    return std::nullopt;
+  };
+}
+
 Apply set_addr(std::string Settings::*field) {
   return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
     if (!split_host_port(v)) return "expected HOST:PORT with a port 0-65535";
@@ -197,12 +221,13 @@ const std::vector<Option>& all_options() {
        "Signs per-shop dashboard access tokens.", "", true,
        set_nonempty(&Settings::dashboard_secret)},
       {"shop", "", "SHOP.myshopify.com",
-       "token: the shop the token grants access to; reconcile: only this configured shop.", "",
-       false,
+       "token: the shop the token grants access to; reconcile: only this configured shop; replay: "
+       "only this shop's records.",
+       "", false,
        [](Settings& s, std::string_view v) -> std::optional<std::string> {
          if (v.empty() || v.find_first_of(" \n\r/") != std::string_view::npos)
            return "expected a shop domain such as example.myshopify.com";
-         s.token_shop = std::string(v);
+         s.shop = std::string(v);
          return std::nullopt;
        }},
       {"ttl", "", "DURATION", "How long the token is valid.", "24h", false,
@@ -248,20 +273,40 @@ const std::vector<Option>& all_options() {
        "Only repair webhook subscriptions (needs --webhook-url), then exit.", "", false,
        set_switch(&Settings::subscriptions)},
       {"since", "", "TIME|DURATION",
-       "Start from this RFC 3339 time, or this long ago (48h), instead of the watermark.", "",
-       false,
+       "reconcile: start from this RFC 3339 time, or this long ago (48h), instead of the "
+       "watermark; replay: the records written at or after it.",
+       "", false, set_time(&Settings::since)},
+      {"until", "", "TIME|DURATION", "replay: only the records written before this time.", "",
+       false, set_time(&Settings::until)},
+      {"topic", "", "NAME,...",
+       "replay: the topics to read: orders, products, customers, compliance, deadletter (the "
+       "prefix is added) or full topic names.",
+       "", false,
        [](Settings& s, std::string_view v) -> std::optional<std::string> {
-         if (auto t = time::parse_rfc3339(v)) {
-           s.since = *t;
-           return std::nullopt;
-         }
-         auto d = parse_duration(v);
-         if (!d) return "expected an RFC 3339 time or a duration such as 48h";
-         s.since =
-             std::chrono::duration_cast<std::chrono::seconds>(time::now().time_since_epoch() - *d)
-                 .count();
+         s.replay_topics = split_list(v);
+         if (s.replay_topics.empty()) return "must name at least one topic";
          return std::nullopt;
        }},
+      {"partition", "", "N", "replay: only this partition.", "", false,
+       [](Settings& s, std::string_view v) -> std::optional<std::string> {
+         auto n = parse_int(v);
+         if (!n || *n < 0 || *n > 100'000) return "expected a partition number from 0";
+         s.partition = static_cast<int>(*n);
+         return std::nullopt;
+       }},
+      {"from-offset", "", "N", "replay: start at this offset in every partition read.", "", false,
+       set_offset(&Settings::from_offset)},
+      {"until-offset", "", "N", "replay: stop before this offset in every partition read.", "",
+       false, set_offset(&Settings::until_offset)},
+      {"republish-to", "", "TOPIC|origin",
+       "replay: publish the records to this topic instead of re-projecting them; `origin` sends "
+       "deadletter records back to the topic they came from.",
+       "", false, set_nonempty(&Settings::republish_to)},
+      {"rebuild", "", "",
+       "replay: re-project every retained record of the four event topics into the read models.",
+       "", false, set_switch(&Settings::rebuild)},
+      {"dry-run", "", "", "replay: read and count only; write nothing.", "", false,
+       set_switch(&Settings::dry_run)},
       {"help", "", "", "Show this help.", "", false,
        [](Settings& s, std::string_view) -> std::optional<std::string> {
          s.help = true;

@@ -50,8 +50,8 @@ struct Settings {
   std::chrono::milliseconds sse_heartbeat{15'000};
   std::chrono::milliseconds sse_idle_pause{10'000};
   std::uint64_t sse_buffer_bytes = 4 * 1024 * 1024;
-  // `token`
-  std::string token_shop;
+  // `token`, `reconcile` and `replay`: one shop
+  std::string shop;
   std::chrono::milliseconds token_ttl{24 * 3'600'000};
   // Projector
   std::string projector_group = "shopstream-projector";
@@ -60,7 +60,14 @@ struct Settings {
   std::string api_version = "2026-10";
   std::chrono::milliseconds reconcile_interval{10 * 60'000};
   std::chrono::milliseconds reconcile_overlap{5 * 60'000};
-  std::optional<std::int64_t> since;  // epoch seconds
+  std::optional<std::int64_t> since;  // epoch seconds (reconcile, replay)
+  // Replay
+  std::vector<std::string> replay_topics;  // as given: short stream names or full topic names
+  std::optional<std::int64_t> until;       // epoch seconds
+  std::optional<std::int64_t> from_offset, until_offset;
+  std::optional<int> partition;
+  std::string republish_to;  // "": re-project into the read models
+  bool rebuild = false, dry_run = false;
   bool once = false, full = false, subscriptions = false;
   // Process
   std::string ready_file;

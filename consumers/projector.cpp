@@ -10,6 +10,7 @@
 
 #include "common/log.hpp"
 #include "common/routing.hpp"
+#include "consumers/apply.hpp"
 #include "consumers/projector_metrics.hpp"
 #include "projections/plan.hpp"
 #include "projections/writer.hpp"
@@ -30,12 +31,6 @@ INSERT INTO shopstream.consumer_offsets AS c (consumer_group, topic, partition, 
 SELECT $1, * FROM unnest($2::text[], $3::integer[], $4::bigint[])
 ON CONFLICT (consumer_group, topic, partition) DO UPDATE
   SET next_offset = GREATEST(c.next_offset, EXCLUDED.next_offset), updated_at = now())sql";
-
-bool retryable_sql_state(const std::string& state) {
-  // Serialisation failures, deadlocks, and the connection / resource classes.
-  return state == "40001" || state == "40P01" || state.rfind("08", 0) == 0 ||
-         state.rfind("53", 0) == 0 || state.rfind("57", 0) == 0;
-}
 
 }  // namespace
 
@@ -197,32 +192,6 @@ struct Projector::Impl {
     tx.exec_params(kSaveOffsets, opts.group_id, topics.str(), partitions.str(), offsets.str());
   }
 
-  // One event at a time under savepoints: for a batch that failed with an SQL error, so
-  // that only the event that cannot be applied is deadlettered.
-  void apply_one_by_one(pqxx::work& tx, const std::vector<Event>& events,
-                        projections::Outcomes& outcomes,
-                        std::vector<projections::Deadletter>& dead) {
-    for (const auto& e : events) {
-      std::vector<Event> one{e};
-      auto plan = projections::plan_batch(one);
-      if (!plan.deadletters.empty()) continue;  // already deadlettered by the batch plan
-      // Plain savepoints: libpqxx 6's subtransaction left the transaction aborted here.
-      tx.exec("SAVEPOINT shopstream_event");
-      try {
-        projections::Outcomes one_outcome;
-        projections::apply_plan(tx, plan, one_outcome);
-        tx.exec("RELEASE SAVEPOINT shopstream_event");
-        for (const auto& [k, n] : one_outcome.counts) outcomes.counts[k] += n;
-      } catch (const pqxx::sql_error& err) {
-        // Back to the savepoint, so the events after this one still apply.
-        tx.exec("ROLLBACK TO SAVEPOINT shopstream_event");
-        if (retryable_sql_state(err.sqlstate())) throw;
-        dead.push_back({&e, std::string("postgres: ") + err.what()});
-        outcomes.add(e.shopify_topic(), "deadlettered");
-      }
-    }
-  }
-
   // Applies a batch in one transaction with its offsets. True when done.
   bool try_apply(const Batch& batch) {
     auto started = Clock::now();
@@ -231,24 +200,15 @@ struct Projector::Impl {
       log::warn("deadletter topic unavailable; retrying the batch");
       return false;
     }
-    projections::Outcomes outcomes = plan.outcomes;
+    projections::Outcomes outcomes;
     try {
-      try {
-        pqxx::work tx(db());
-        projections::apply_plan(tx, plan, outcomes);
-        save_offsets(tx, batch.events);
-        tx.commit();
-      } catch (const pqxx::sql_error& err) {
-        if (retryable_sql_state(err.sqlstate())) throw;
-        log::warn("batch failed; applying its events one by one", {{"error", err.what()}});
-        pqxx::work tx(db());
-        std::vector<projections::Deadletter> dead;
-        outcomes = plan.outcomes;
-        apply_one_by_one(tx, batch.events, outcomes, dead);
-        if (!dead.empty() && !publish_deadletters(dead)) return false;
-        save_offsets(tx, batch.events);
-        tx.commit();
-      }
+      if (!apply_events(
+              db(), batch.events, plan, outcomes,
+              [&](const std::vector<projections::Deadletter>& dead) {
+                return publish_deadletters(dead);
+              },
+              [&](pqxx::transaction_base& tx) { save_offsets(tx, batch.events); }))
+        return false;
     } catch (const pqxx::broken_connection& e) {
       pg.reset();
       log::warn("postgres connection lost; retrying the batch", {{"error", e.what()}});

@@ -82,6 +82,18 @@ TEST_CASE("all: embedded Kafka, Postgres readiness, a webhook end to end") {
       },
       20s));
 
+  // `shopstream replay` reaches the embedded cluster at the address `all` announced, and
+  // finds the webhook by time there too (the mock cluster cannot look up by time).
+  const std::string replay_out = (dir / "replay.out").string();
+  CHECK(std::system(("SHOPSTREAM_KAFKA_BROKERS=" + brokers + " SHOPSTREAM_DATABASE_URL='" +
+                     db_url.substr(0, db_url.find('\n')) + "' " + SHOPSTREAM_BINARY +
+                     " replay --topic orders --since 1h --shop demo.myshopify.com > " + replay_out +
+                     " 2>&1")
+                        .c_str()) == 0);
+  CHECK_MESSAGE(read_file(replay_out).find("replay done: read 1 of 1 records, 1 matched, 1 ") !=
+                    std::string::npos,
+                read_file(replay_out));
+
   // Postgres down: not ready. Back: ready again.
   REQUIRE(std::system((pg_script + " stop " + pg_dir).c_str()) == 0);
   CHECK(wait_until([&] { return ready_status() == 503; }, 20s));

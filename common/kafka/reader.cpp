@@ -30,7 +30,7 @@ Result<std::unique_ptr<Reader>> Reader::create(const ReaderOptions& o) {
       {"group.id", o.client_id + "-unused-group"},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
-      {"enable.partition.eof", "false"},
+      {"enable.partition.eof", o.partition_eof ? "true" : "false"},
       {"auto.offset.reset", "earliest"},  // an offset below retention starts at the oldest
       {"isolation.level", "read_committed"},
       {"fetch.wait.max.ms", std::to_string(o.fetch_wait.count())},
@@ -91,14 +91,63 @@ Result<int> Reader::partition_count(const std::string& topic, std::chrono::milli
 Result<std::vector<PartitionOffset>> Reader::offsets_at(std::vector<PartitionOffset> partitions,
                                                         Edge edge,
                                                         std::chrono::milliseconds timeout) {
+  return list_offsets(std::move(partitions),
+                      edge == Edge::kOldest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END,
+                      timeout);
+}
+
+Result<std::vector<PartitionOffset>> Reader::offsets_at_time(
+    std::vector<PartitionOffset> partitions, std::int64_t unix_ms,
+    std::chrono::milliseconds timeout) {
+  auto at = list_offsets(partitions, unix_ms, timeout);
+  if (!at) return at;
+  auto ends = offsets_at(partitions, Edge::kNext, timeout);
+  if (!ends) return ends;
+  auto oldest = offsets_at(std::move(partitions), Edge::kOldest, timeout);
+  if (!oldest) return oldest;
+  // Records may remain at or after that time although the broker answered the end.
+  for (std::size_t i = 0; i < at.value().size(); ++i) {
+    auto& p = at.value()[i];
+    const auto end = ends.value()[i].offset;
+    // No record at or after that time: the broker answers -1, which means the end.
+    if (p.offset < 0) p.offset = end;
+    if (p.offset < end || end <= oldest.value()[i].offset) continue;
+    // The end, for a partition that has records: right if its last record is older.
+    auto last = timestamp_of({p.topic, p.partition, end - 1}, timeout);
+    if (!last) return last.error();
+    if (last.value() >= unix_ms) p.offset = -1;
+  }
+  return at;
+}
+
+Result<std::int64_t> Reader::timestamp_of(const PartitionOffset& at,
+                                          std::chrono::milliseconds timeout) {
+  if (auto err = assign({at})) return *err;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = poll(std::chrono::milliseconds(100));
+    if (!m || m->err || m->partition != at.partition || m->offset < at.offset ||
+        at.topic != rd_kafka_topic_name(m->rkt))
+      continue;
+    assign({});
+    return rd_kafka_message_timestamp(m.get(), nullptr);
+  }
+  assign({});
+  return fail("kafka: cannot read " + at.topic + "/" + std::to_string(at.partition) +
+                  " at offset " + std::to_string(at.offset),
+              true);
+}
+
+Result<std::vector<PartitionOffset>> Reader::list_offsets(std::vector<PartitionOffset> partitions,
+                                                          std::int64_t timestamp,
+                                                          std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
     for (const auto& p : partitions)
-      rd_kafka_topic_partition_list_add(list, p.topic.c_str(), p.partition)->offset =
-          edge == Edge::kOldest ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+      rd_kafka_topic_partition_list_add(list, p.topic.c_str(), p.partition)->offset = timestamp;
     // A timestamp of BEGINNING or END asks for the log start or end offset.
     auto err = rd_kafka_offsets_for_times(
         rk_, list, static_cast<int>(std::max<std::int64_t>(left.count(), 1)));

@@ -32,6 +32,9 @@ struct ReaderOptions {
   std::string client_id = "shopstream-reader";
   // Longest the broker holds a fetch for new data: the floor of delivery latency.
   std::chrono::milliseconds fetch_wait{10};
+  // poll() also returns an RD_KAFKA_RESP_ERR__PARTITION_EOF message (its offset: the
+  // partition's end) each time a partition is read to its current end.
+  bool partition_eof = false;
 };
 
 class Reader {
@@ -51,6 +54,17 @@ class Reader {
   // confluentinc/librdkafka#2588.)
   Result<std::vector<PartitionOffset>> offsets_at(std::vector<PartitionOffset> partitions,
                                                   Edge edge, std::chrono::milliseconds timeout);
+  // `partitions` with each offset set to that of the first record whose timestamp is at or
+  // after `unix_ms`, or to the partition's end when there is none; or to -1 where the
+  // broker cannot look up by time (librdkafka's mock cluster answers the end whatever the
+  // time: a partition whose last record is at or after `unix_ms` gets -1), so that the
+  // caller reads the partition and filters records by their timestamps. Assigns and reads
+  // partitions to check: call it before assign().
+  Result<std::vector<PartitionOffset>> offsets_at_time(std::vector<PartitionOffset> partitions,
+                                                       std::int64_t unix_ms,
+                                                       std::chrono::milliseconds timeout);
+  // The timestamp of the record at `at` (milliseconds), by reading it; -1 if it has none.
+  Result<std::int64_t> timestamp_of(const PartitionOffset& at, std::chrono::milliseconds timeout);
   // Replaces the assignment (empty: reads nothing).
   std::optional<Error> assign(const std::vector<PartitionOffset>& partitions);
   // The next message, an error message (check ->err), or nullptr after `timeout`.
@@ -58,6 +72,10 @@ class Reader {
 
  private:
   explicit Reader(rd_kafka_t* rk) : rk_(rk) {}
+  // ListOffsets by timestamp (or BEGINNING / END, which ask for the edges).
+  Result<std::vector<PartitionOffset>> list_offsets(std::vector<PartitionOffset> partitions,
+                                                    std::int64_t timestamp,
+                                                    std::chrono::milliseconds timeout);
   rd_kafka_t* rk_;
 };
 

@@ -46,7 +46,7 @@ Settings with_dashboard_secret(Settings s) {
 }
 
 int run_token(const Settings& s) {
-  if (s.token_shop.empty()) {
+  if (s.shop.empty()) {
     std::fprintf(stderr, "shopstream token: --shop is required\n");
     return 2;
   }
@@ -56,7 +56,7 @@ int run_token(const Settings& s) {
   }
   auto expires = std::chrono::system_clock::now() + s.token_ttl;
   auto unix = std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
-  std::printf("%s\n", mint_token(s.dashboard_secret, s.token_shop, unix).c_str());
+  std::printf("%s\n", mint_token(s.dashboard_secret, s.shop, unix).c_str());
   return 0;
 }
 

@@ -75,9 +75,9 @@ Result<std::vector<ShopAccess>> configured_shops(const Settings& s) {
   if (shops.empty())
     return fail(
         "no shop: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or SHOPSTREAM_SHOPS_FILE");
-  if (!s.token_shop.empty()) {
-    std::erase_if(shops, [&](const ShopAccess& a) { return a.domain != s.token_shop; });
-    if (shops.empty()) return fail("--shop " + s.token_shop + " is not a configured shop");
+  if (!s.shop.empty()) {
+    std::erase_if(shops, [&](const ShopAccess& a) { return a.domain != s.shop; });
+    if (shops.empty()) return fail("--shop " + s.shop + " is not a configured shop");
   }
   std::sort(shops.begin(), shops.end(),
             [](const ShopAccess& a, const ShopAccess& b) { return a.domain < b.domain; });

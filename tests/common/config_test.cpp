@@ -104,7 +104,7 @@ TEST_CASE("the reconciler's settings: contract defaults, environment, flags and 
   CHECK(s->full);
   CHECK(s->since == 1'795'150'800);  // 2026-11-20T05:00:00Z
   CHECK(s->shop_domain == "a.myshopify.com");
-  CHECK(s->token_shop == "a.myshopify.com");
+  CHECK(s->shop == "a.myshopify.com");
   CHECK(s->access_token == "shpat_x");
   CHECK(s->api_version == "2025-01");
   CHECK(s->reconcile_interval == std::chrono::seconds(30));
@@ -138,4 +138,40 @@ TEST_CASE("the SSE idle pause: 10s by default, 0s turns it off, nonsense fails")
   auto bad = load_settings(accepted, {"--sse-idle-pause", "later"}, env_of({}));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("sse-idle-pause") != std::string::npos);
+}
+
+TEST_CASE("replay's flags: topics, a range by offsets or time, a shop, what to do") {
+  const std::vector<std::string_view> accepted = {
+      "topic",        "partition", "since",        "until",   "from-offset",
+      "until-offset", "shop",      "republish-to", "rebuild", "dry-run"};
+  auto s = load_settings(
+      accepted,
+      {"--topic", "orders, deadletter", "--partition", "2", "--from-offset", "10", "--until-offset",
+       "20", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z", "--shop",
+       "a.myshopify.com", "--republish-to", "origin", "--dry-run"},
+      env_of({}));
+  REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
+  CHECK(s->replay_topics == std::vector<std::string>{"orders", "deadletter"});
+  CHECK(s->partition == 2);
+  CHECK(s->from_offset == 10);
+  CHECK(s->until_offset == 20);
+  CHECK(s->since == 1'795'132'800);
+  CHECK(s->until == 1'795'219'200);
+  CHECK(s->shop == "a.myshopify.com");
+  CHECK(s->republish_to == "origin");
+  CHECK(s->dry_run);
+  CHECK_FALSE(s->rebuild);
+
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--topic", ","},
+                                                               {"--partition", "-1"},
+                                                               {"--from-offset", "ten"},
+                                                               {"--until-offset", "-5"},
+                                                               {"--until", "tomorrow"},
+                                                               {"--republish-to", ""},
+                                                               {"--rebuild=yes"}}) {
+    CAPTURE(bad[0]);
+    auto r = load_settings(accepted, bad, env_of({}));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find(bad[0].substr(0, bad[0].find('='))) != std::string::npos);
+  }
 }

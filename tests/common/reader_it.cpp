@@ -55,3 +55,35 @@ TEST_CASE(
   CHECK_FALSE(down);
   CHECK(took < 10s);  // the timeout (2 s), with room for a loaded machine
 }
+
+TEST_CASE("the reader's offsets by time: the first record at or after it, or the end") {
+  auto& kafka = TestKafka::get();
+  auto prefix = unique_prefix();
+  kafka.create_topics(prefix, 2);
+  const auto topic = routing::topic_name(prefix, routing::Stream::kOrders);
+  const std::int64_t t0 = 1'790'000'000'000;  // 2026-09-21, in milliseconds
+  std::vector<TimedRecord> records;
+  for (int i = 0; i < 5; ++i) records.push_back({"k", "{}", t0 + i * 1000, {}});
+  produce_at(kafka.bootstrap(), topic, 0, records);
+
+  auto reader = kafka::Reader::create({.brokers = kafka.bootstrap()});
+  REQUIRE(reader);
+  std::vector<kafka::PartitionOffset> both{{topic, 0, 0}, {topic, 1, 0}};
+  auto at = [&](std::int64_t ms) {
+    auto r = reader.value()->offsets_at_time(both, ms, 10s);
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    CHECK(r.value()[1].offset == 0);  // an empty partition: its end
+    return r.value()[0].offset;
+  };
+  // A real broker looks up by time; the mock cluster answers the end whatever the time,
+  // which the reader finds out and reports as -1 (read and filter by timestamp).
+  const bool exact = !kafka.is_mock();
+  CHECK(at(t0 - 1) == (exact ? 0 : -1));
+  CHECK(at(t0) == (exact ? 0 : -1));
+  CHECK(at(t0 + 1) == (exact ? 1 : -1));
+  CHECK(at(t0 + 2500) == (exact ? 3 : -1));
+  CHECK(at(t0 + 4000) == (exact ? 4 : -1));
+  // After every record: the end, on both.
+  CHECK(at(t0 + 4001) == 5);
+  CHECK(at(t0 + 60'000) == 5);
+}

@@ -122,6 +122,46 @@ std::int64_t TestKafka::drop_before(const std::string& topic, int partition, std
   return low;
 }
 
+void produce_at(const std::string& brokers, const std::string& topic, int partition,
+                const std::vector<TimedRecord>& records) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"bootstrap.servers", brokers}, {"acks", "all"}, {"enable.idempotence", "true"}})
+    rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
+  struct Tally {
+    int ok = 0, failed = 0;
+  } tally;
+  rd_kafka_conf_set_opaque(conf, &tally);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* t = static_cast<Tally*>(opaque);
+    (m->err ? t->failed : t->ok)++;
+  });
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(err);
+  for (const auto& r : records) {
+    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
+    for (const auto& [n, v] : r.headers)
+      rd_kafka_header_add(hdrs, n.data(), static_cast<ssize_t>(n.size()), v.data(),
+                          static_cast<ssize_t>(v.size()));
+    auto e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                               RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+                               RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
+                               RD_KAFKA_V_END);
+    if (e) {
+      rd_kafka_headers_destroy(hdrs);
+      rd_kafka_destroy(rk);
+      throw std::runtime_error(std::string("produce: ") + rd_kafka_err2str(e));
+    }
+  }
+  rd_kafka_flush(rk, 30000);
+  rd_kafka_destroy(rk);
+  if (tally.ok != static_cast<int>(records.size()))
+    throw std::runtime_error("produce_at: " + std::to_string(tally.failed) + " record(s) failed");
+}
+
 std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::string& topic,
                                        std::chrono::milliseconds timeout) {
   char err[512];

@@ -48,6 +48,16 @@ std::vector<ConsumedRecord> read_topic(
     const std::string& brokers, const std::string& topic,
     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Writes records to one partition with the given timestamps (CreateTime, milliseconds
+// since the epoch), each with `headers`, and waits for their durable acks.
+struct TimedRecord {
+  std::string key, value;
+  std::int64_t timestamp_ms = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+void produce_at(const std::string& brokers, const std::string& topic, int partition,
+                const std::vector<TimedRecord>& records);
+
 std::string unique_prefix();
 
 }  // namespace shopstream::test
