@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "common/json_writer.hpp"
@@ -117,11 +118,30 @@ class Projecting {
   std::unique_ptr<pqxx::connection> db_;
 };
 
+// The topics records go to, each checked once to exist: a missing one stops the replay
+// at its first record, before records queue up for it and time out one by one.
+class Targets {
+ public:
+  explicit Targets(kafka::Reader& reader) : reader_(reader) {}
+  std::optional<Error> check(const std::string& topic) {
+    if (topic.empty() || checked_.count(topic)) return std::nullopt;
+    auto partitions = reader_.partition_count(topic, std::chrono::seconds(5));
+    if (!partitions)
+      return fail("cannot republish to " + topic + ": " + partitions.error().message);
+    checked_.insert(topic);
+    return std::nullopt;
+  }
+
+ private:
+  kafka::Reader& reader_;
+  std::set<std::string> checked_;
+};
+
 // Publishes records again, each durable before the replay reports it published.
 class Republishing {
  public:
-  Republishing(kafka::Producer& producer, const Options& o, Summary& s)
-      : producer_(producer), o_(o), s_(s) {}
+  Republishing(kafka::Producer& producer, Targets& targets, const Options& o, Summary& s)
+      : producer_(producer), targets_(targets), o_(o), s_(s) {}
 
   std::optional<Error> add(const rd_kafka_message_t* m) {
     auto headers = kafka::headers_of(m);
@@ -134,14 +154,23 @@ class Republishing {
                  {"offset", m->offset}});
       return std::nullopt;
     }
+    if (auto err = targets_.check(target)) return err;
     ++s_.by_target[target];
     kafka::Record r{target, m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : "",
                     m->payload ? std::string(static_cast<const char*>(m->payload), m->len) : "",
                     republished_headers(headers)};
+    const std::uint64_t bytes = r.value.size() + r.key.size();
+    // Reading runs ahead of acknowledging: hold at most kMaxUnacked bytes in the producer.
+    while (unacked() > kMaxUnacked) producer_.flush(std::chrono::milliseconds(100));
+    {
+      std::lock_guard lock(mu_);
+      unacked_ += bytes;
+    }
     for (;;) {
-      auto err = producer_.produce(r, [this](const kafka::Delivery& d) {
+      auto err = producer_.produce(r, [this, bytes](const kafka::Delivery& d) {
         std::lock_guard lock(mu_);
         ++done_;
+        unacked_ -= bytes;
         if (d.ok()) {
           ++ok_;
         } else {
@@ -150,9 +179,14 @@ class Republishing {
         }
       });
       if (!err) break;
-      if (!err->retryable) return err;
+      if (!err->retryable) {
+        std::lock_guard lock(mu_);
+        unacked_ -= bytes;
+        return err;
+      }
       producer_.flush(std::chrono::milliseconds(100));  // queue full: wait for acks
     }
+    std::lock_guard lock(mu_);
     ++produced_;
     return std::nullopt;
   }
@@ -167,11 +201,19 @@ class Republishing {
   }
 
  private:
+  static constexpr std::uint64_t kMaxUnacked = 64ull << 20;
+  std::uint64_t unacked() {
+    std::lock_guard lock(mu_);
+    return unacked_;
+  }
+
   kafka::Producer& producer_;
+  Targets& targets_;
   const Options& o_;
   Summary& s_;
   std::mutex mu_;
   std::uint64_t produced_ = 0, done_ = 0, ok_ = 0, failed_ = 0;
+  std::uint64_t unacked_ = 0;  // bytes of records produced and not yet reported
 };
 
 }  // namespace
@@ -198,6 +240,7 @@ Result<Summary> run(const Options& o) {
     assignment.push_back({sp.topic, sp.partition, sp.begin});
   }
 
+  Targets targets(rd);
   std::unique_ptr<kafka::Producer> producer;
   std::optional<Projecting> projecting;
   std::optional<Republishing> republishing;
@@ -207,7 +250,7 @@ Result<Summary> run(const Options& o) {
                                       .client_id = "shopstream-replay"});
     if (!p) return p.error();
     producer = std::move(p.value());
-    republishing.emplace(*producer, o, s);
+    republishing.emplace(*producer, targets, o, s);
   } else if (o.action == Action::kProject) {
     projecting.emplace(o, s);
   }
@@ -264,8 +307,10 @@ Result<Summary> run(const Options& o) {
       failure = projecting->add(m.get());
     } else if (republishing) {
       failure = republishing->add(m.get());
-    } else if (!o.republish_to.empty()) {
-      ++s.by_target[republish_target(o.republish_to, kafka::headers_of(m.get()))];
+    } else if (!o.republish_to.empty()) {  // a dry run
+      auto target = republish_target(o.republish_to, kafka::headers_of(m.get()));
+      failure = targets.check(target);
+      ++s.by_target[target];
     }
   }
   if (projecting && !failure) failure = projecting->flush();

@@ -188,6 +188,18 @@ TEST_CASE("replay sends deadletters back to their origin topic, as replay record
   for (const auto& [name, value] : back[0].headers)
     CHECK_MESSAGE(name.rfind("shopstream-deadletter-", 0) != 0, name);
 
+  // A target topic that does not exist stops the replay at its first record (on the real
+  // broker; the mock cluster creates topics when asked for them).
+  o.republish_to = prefix + "missing";
+  auto missing = replay::run(o);
+  if (TestKafka::get().is_mock()) {
+    CHECK(missing);
+  } else {
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message.find("cannot republish to " + prefix + "missing") !=
+          std::string::npos);
+  }
+
   // The projector applies it like any record.
   f.start();
   CHECK(wait_until(
