@@ -1,25 +1,17 @@
 #include "consumers/replay/replay.hpp"
 
-#include <mutex>
-#include <pqxx/pqxx>
-#include <set>
-#include <thread>
-
 #include "common/json_writer.hpp"
 #include "common/kafka/message.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/kafka/reader.hpp"
 #include "common/log.hpp"
-#include "consumers/apply.hpp"
-#include "projections/plan.hpp"
+#include "consumers/replay/actions.hpp"
 
 namespace shopstream::consumers::replay {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using projections::Event;
 constexpr auto kKafkaTimeout = std::chrono::seconds(15);
-constexpr int kApplyAttempts = 8;
 
 // What to read: each partition of each topic, from the start of the range to the end it
 // has now (so a replay ends even while webhooks keep arriving).
@@ -60,161 +52,6 @@ Result<std::vector<Span>> plan_spans(kafka::Reader& reader, const Options& o) {
   }
   return spans;
 }
-
-// Re-applies batches of events to the read models, retrying what Postgres may yet take.
-class Projecting {
- public:
-  Projecting(const Options& o, Summary& s) : o_(o), s_(s) {}
-
-  std::optional<Error> add(const rd_kafka_message_t* m) {
-    events_.push_back(Event::from_message(m));
-    return events_.size() >= o_.batch ? flush() : std::nullopt;
-  }
-
-  std::optional<Error> flush() {
-    if (events_.empty()) return std::nullopt;
-    auto plan = projections::plan_batch(events_);
-    set_aside(plan.deadletters);
-    std::string last_error;
-    for (int attempt = 0; attempt < kApplyAttempts; ++attempt) {
-      try {
-        if (!db_ || !db_->is_open()) db_ = std::make_unique<pqxx::connection>(o_.database_url);
-        projections::Outcomes outcomes;
-        apply_events(
-            *db_, events_, plan, outcomes,
-            [this](const std::vector<projections::Deadletter>& dead) {
-              set_aside(dead);
-              return true;
-            },
-            [](pqxx::transaction_base&) {});
-        for (const auto& [k, n] : outcomes.counts) s_.outcomes[k.second] += n;
-        events_.clear();
-        return std::nullopt;
-      } catch (const std::exception& e) {
-        last_error = e.what();
-        db_.reset();
-        log::warn("cannot apply a batch; retrying", {{"error", last_error}});
-        if (o_.stop && o_.stop->load()) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 5)));
-      }
-    }
-    return fail("postgres: " + last_error, true);
-  }
-
- private:
-  // Events the read models cannot hold: the projector deadlettered them when it read
-  // them; replay logs them and counts them, and writes them nowhere.
-  void set_aside(const std::vector<projections::Deadletter>& dead) {
-    for (const auto& d : dead)
-      log::warn("event cannot be applied", {{"topic", d.event->kafka_topic},
-                                            {"partition", d.event->partition},
-                                            {"offset", d.event->offset},
-                                            {"reason", d.reason}});
-  }
-
-  const Options& o_;
-  Summary& s_;
-  std::vector<Event> events_;
-  std::unique_ptr<pqxx::connection> db_;
-};
-
-// The topics records go to, each checked once to exist: a missing one stops the replay
-// at its first record, before records queue up for it and time out one by one.
-class Targets {
- public:
-  explicit Targets(kafka::Reader& reader) : reader_(reader) {}
-  std::optional<Error> check(const std::string& topic) {
-    if (topic.empty() || checked_.count(topic)) return std::nullopt;
-    auto partitions = reader_.partition_count(topic, std::chrono::seconds(5));
-    if (!partitions)
-      return fail("cannot republish to " + topic + ": " + partitions.error().message);
-    checked_.insert(topic);
-    return std::nullopt;
-  }
-
- private:
-  kafka::Reader& reader_;
-  std::set<std::string> checked_;
-};
-
-// Publishes records again, each durable before the replay reports it published.
-class Republishing {
- public:
-  Republishing(kafka::Producer& producer, Targets& targets, const Options& o, Summary& s)
-      : producer_(producer), targets_(targets), o_(o), s_(s) {}
-
-  std::optional<Error> add(const rd_kafka_message_t* m) {
-    auto headers = kafka::headers_of(m);
-    auto target = republish_target(o_.republish_to, headers);
-    if (target.empty()) {
-      ++s_.no_origin;
-      log::warn("record has no origin topic; not republished",
-                {{"topic", rd_kafka_topic_name(m->rkt)},
-                 {"partition", m->partition},
-                 {"offset", m->offset}});
-      return std::nullopt;
-    }
-    if (auto err = targets_.check(target)) return err;
-    ++s_.by_target[target];
-    kafka::Record r{target, m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : "",
-                    m->payload ? std::string(static_cast<const char*>(m->payload), m->len) : "",
-                    republished_headers(headers)};
-    const std::uint64_t bytes = r.value.size() + r.key.size();
-    // Reading runs ahead of acknowledging: hold at most kMaxUnacked bytes in the producer.
-    while (unacked() > kMaxUnacked) producer_.flush(std::chrono::milliseconds(100));
-    {
-      std::lock_guard lock(mu_);
-      unacked_ += bytes;
-    }
-    for (;;) {
-      auto err = producer_.produce(r, [this, bytes](const kafka::Delivery& d) {
-        std::lock_guard lock(mu_);
-        ++done_;
-        unacked_ -= bytes;
-        if (d.ok()) {
-          ++ok_;
-        } else {
-          ++failed_;
-          log::warn("record not republished", {{"error", d.error()}});
-        }
-      });
-      if (!err) break;
-      if (!err->retryable) {
-        std::lock_guard lock(mu_);
-        unacked_ -= bytes;
-        return err;
-      }
-      producer_.flush(std::chrono::milliseconds(100));  // queue full: wait for acks
-    }
-    std::lock_guard lock(mu_);
-    ++produced_;
-    return std::nullopt;
-  }
-
-  // Waits for every delivery report.
-  void finish() {
-    while (producer_.flush(std::chrono::seconds(1)) > 0) {
-    }
-    std::lock_guard lock(mu_);
-    s_.republished = ok_;
-    s_.failed = failed_ + (produced_ - done_);
-  }
-
- private:
-  static constexpr std::uint64_t kMaxUnacked = 64ull << 20;
-  std::uint64_t unacked() {
-    std::lock_guard lock(mu_);
-    return unacked_;
-  }
-
-  kafka::Producer& producer_;
-  Targets& targets_;
-  const Options& o_;
-  Summary& s_;
-  std::mutex mu_;
-  std::uint64_t produced_ = 0, done_ = 0, ok_ = 0, failed_ = 0;
-  std::uint64_t unacked_ = 0;  // bytes of records produced and not yet reported
-};
 
 }  // namespace
 
