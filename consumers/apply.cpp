@@ -56,7 +56,11 @@ bool apply_events(pqxx::connection& db, const std::vector<Event>& events,
   }
   pqxx::work tx(db);
   std::vector<projections::Deadletter> dead;
-  outcomes = plan.outcomes;
+  // Every event the plan kept or superseded is applied again on its own, and counted
+  // there: of the plan's counts only what it set aside or ignored stands.
+  outcomes = {};
+  for (const auto& [k, n] : plan.outcomes.counts)
+    if (k.second == "deadlettered" || k.second == "ignored") outcomes.counts[k] = n;
   apply_one_by_one(tx, events, outcomes, dead);
   if (!dead.empty() && !set_aside(dead)) return false;
   in_transaction(tx);

@@ -100,6 +100,33 @@ TEST_CASE("replay re-projects one shop's records, and again with the same result
   CHECK(one(f.query("SELECT count(*) FROM shopstream.consumer_offsets")) == "0");
 }
 
+TEST_CASE("replay counts each record once when Postgres refuses one of its batch") {
+  ProjectorFixture f;
+  const std::string shared = R"("line_items":[{"id":555,"quantity":1,"price":"1.00"}]})";
+  auto with_shared = [&](long id, const std::string& updated_at) {
+    auto body = order(id, "10.00", updated_at);
+    return body.substr(0, body.find(R"("line_items")")) + shared;
+  };
+  f.publish("orders/create", with_shared(10, "2026-11-20T10:00:00-05:00"), "2026-11-20T15:00:00Z");
+  // Claims order 10's line item: decodable, but Postgres refuses it.
+  f.publish("orders/create", with_shared(11, "2026-11-20T10:00:00-05:00"), "2026-11-20T15:00:01Z");
+  f.publish("orders/create", order(12, "12.00", "2026-11-20T10:00:00-05:00"),
+            "2026-11-20T15:00:02Z");
+  // Supersedes the create within the batch.
+  f.publish("orders/updated", order(12, "13.00", "2026-11-20T11:00:00-05:00"),
+            "2026-11-20T16:00:00Z");
+
+  auto s = run_ok(options_for(f, replay::Action::kProject));
+  CHECK(s.matched == 4);
+  CHECK(s.outcomes["applied"] == 3);
+  CHECK(s.outcomes["deadlettered"] == 1);
+  std::uint64_t counted = 0;
+  for (const auto& [outcome, n] : s.outcomes) counted += n;
+  CHECK(counted == s.matched);
+  CHECK(one(f.query("SELECT string_agg(id || '=' || total_price, ',' ORDER BY id) "
+                    "FROM shopstream.orders")) == "10=10.00,12=13.00");
+}
+
 TEST_CASE("replay reads the range asked for, by offsets or by time") {
   ProjectorFixture f;
   const auto topic = routing::topic_name(f.settings().topic_prefix, routing::Stream::kOrders);
