@@ -25,7 +25,8 @@ struct Command {
   std::string_view name;
   std::string_view summary;
   std::vector<std::string_view> options;
-  int (*run)(const Settings&);  // nullptr: not available in this version yet
+  int (*run)(const Settings&);
+  std::string_view examples = {};  // shown after the options by --help
 };
 
 std::vector<std::string_view> all_command_options() {
@@ -101,7 +102,19 @@ const std::vector<Command>& commands() {
        [](const Settings& s) { return ingress::reconcile::run_reconcile(s); }},
       {"replay", "Re-project, republish or rebuild from retained Kafka topics.",
        consumers::replay::replay_option_names(),
-       [](const Settings& s) { return consumers::replay::run_replay(s); }},
+       [](const Settings& s) { return consumers::replay::run_replay(s); },
+       "\nExamples:\n"
+       "  shopstream replay --topic orders --since 48h --shop example.myshopify.com\n"
+       "      re-apply one shop's orders of the last two days to the read models\n"
+       "  shopstream replay --topic products --partition 3 --from-offset 1000 --until-offset "
+       "2000\n"
+       "  shopstream replay --topic deadletter --republish-to origin\n"
+       "      send deadletters back to the topic each came from\n"
+       "  shopstream replay --rebuild --dry-run\n"
+       "      count every retained record of the four event topics; without --dry-run, "
+       "re-apply them\n"
+       "Ranges end where each partition ended when the replay started. Re-applying is "
+       "idempotent and\nsafe beside a running projector; it stores no consumer offsets.\n"},
       {"migrate",
        "Create or upgrade the Postgres schema (safe to run twice, or concurrently).",
        {"database-url", "log-level"},
@@ -120,9 +133,8 @@ void usage(std::FILE* out) {
                "Usage: shopstream <command> [flags]\n       shopstream <command> --help\n"
                "       shopstream --version\n\nCommands:\n");
   for (const auto& c : commands())
-    std::fprintf(out, "  %-10.*s %.*s%s\n", static_cast<int>(c.name.size()), c.name.data(),
-                 static_cast<int>(c.summary.size()), c.summary.data(),
-                 c.run ? "" : " (not yet available)");
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
 }
 
 }  // namespace
@@ -150,10 +162,6 @@ int main(int argc, char** argv) {
                  args[0].c_str());
     return 2;
   }
-  if (!cmd->run) {
-    std::fprintf(stderr, "shopstream %s: not yet available in this version\n", args[0].c_str());
-    return 2;
-  }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   auto settings = load_settings(cmd->options, rest, process_env());
   if (!settings) {
@@ -161,9 +169,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (settings->help) {
-    std::printf("Usage: shopstream %s [flags]\n\n%.*s\n\n%s", args[0].c_str(),
+    std::printf("Usage: shopstream %s [flags]\n\n%.*s\n\n%s%.*s", args[0].c_str(),
                 static_cast<int>(cmd->summary.size()), cmd->summary.data(),
-                options_help(cmd->options).c_str());
+                options_help(cmd->options).c_str(), static_cast<int>(cmd->examples.size()),
+                cmd->examples.data());
     return 0;
   }
   log::set_level(settings->log_level);
