@@ -3,6 +3,7 @@
 // to their origin, and a rebuild beside a live projector, through the real binary.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 
@@ -160,6 +161,14 @@ TEST_CASE("replay reads the range asked for, by offsets or by time") {
   s = run_ok(o);
   CHECK(s.matched == 2);
   CHECK(ids() == "2,3,4,5");
+
+  // Stopped (SIGINT or SIGTERM in the command) before the end: said so, nothing read.
+  std::atomic<bool> stop{true};
+  o.stop = &stop;
+  auto stopped = run_ok(o);
+  CHECK(stopped.stopped);
+  CHECK(stopped.read == 0);
+  o.stop = nullptr;
 
   // Empty ranges end at once.
   o.since_ms = t0 + 60'000;
