@@ -97,8 +97,9 @@ int run_replay(const Settings& settings) {
         return startup_failure("--republish-to " + t + " is a topic being read");
   if (o.action == Action::kProject && !schemas::ensure_schema(settings.database_url)) return 1;
 
-  std::atomic<bool> stop{false};
-  std::thread([&stop] {
+  // Static: the detached thread that sets it may outlive this function.
+  static std::atomic<bool> stop{false};
+  std::thread([] {
     auto sig = wait_for_shutdown_signal();
     log::info("stopping after the current batch", {{"signal", sig}});
     stop = true;
