@@ -270,23 +270,25 @@ bool Spool::publish(const std::string& path, kafka::Producer& producer) {
   auto progress = std::make_shared<Progress>();
   std::size_t sent = 0;
   for (auto& record : decoded.records) {
-    for (;;) {
-      auto err = producer.produce(record, [progress](const kafka::Delivery& d) {
-        std::lock_guard lock(progress->mu);
-        ++progress->reported;
-        if (!d.ok()) ++progress->failed;
-        progress->cv.notify_all();
-      });
-      if (!err) {
-        record = kafka::Record{};
-        break;
-      }
-      if (!err->retryable) {
-        log::error("spool publishing failed", {{"file", path}, {"error", err->message}});
-        return false;
-      }
-      if (!wait_draining(std::chrono::milliseconds(10))) return false;  // queue full
+    bool stopped = false;
+    auto err = producer.produce_waiting(
+        record,
+        [progress](const kafka::Delivery& d) {
+          std::lock_guard lock(progress->mu);
+          ++progress->reported;
+          if (!d.ok()) ++progress->failed;
+          progress->cv.notify_all();
+        },
+        [&] {  // queue full
+          stopped = !wait_draining(std::chrono::milliseconds(10));
+          return !stopped;
+        });
+    if (stopped) return false;
+    if (err) {
+      log::error("spool publishing failed", {{"file", path}, {"error", err->message}});
+      return false;
     }
+    record = kafka::Record{};
     ++sent;
   }
   for (;;) {

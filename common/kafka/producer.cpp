@@ -280,6 +280,15 @@ std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
   return fail(rd_kafka_err2str(err), err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
 }
 
+std::optional<Error> Producer::produce_waiting(const Record& record,
+                                               const DeliveryHandler& on_delivery,
+                                               const std::function<bool()>& wait) {
+  for (;;) {
+    auto err = produce(record, on_delivery);
+    if (!err || !err->retryable || !wait()) return err;
+  }
+}
+
 int Producer::flush(std::chrono::milliseconds timeout) {
   rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
   return rd_kafka_outq_len(rk_);

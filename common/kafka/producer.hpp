@@ -84,6 +84,11 @@ class Producer {
   // Enqueues the record. nullopt: accepted, `on_delivery` will run exactly once.
   // Otherwise the error (queue full is retryable) and `on_delivery` never runs.
   std::optional<Error> produce(Record record, DeliveryHandler on_delivery);
+  // produce(), with a full queue waited out: while librdkafka's queue is full, `wait` runs
+  // (it should give the queue time to drain: flush() or a pause) and returns whether to try
+  // again. The error of the last try otherwise, or at once for any other error.
+  std::optional<Error> produce_waiting(const Record& record, const DeliveryHandler& on_delivery,
+                                       const std::function<bool()>& wait);
 
   // From now until the returned guard is destroyed, delivery handlers run on `io`'s
   // thread: librdkafka writes to an eventfd that `io` waits on when reports arrive, so

@@ -83,25 +83,27 @@ std::optional<Error> Republishing::add(const rd_kafka_message_t* m) {
     std::lock_guard lock(mu_);
     unacked_ += bytes;
   }
-  for (;;) {
-    auto err = producer_.produce(r, [this, bytes](const kafka::Delivery& d) {
-      std::lock_guard lock(mu_);
-      ++done_;
-      unacked_ -= bytes;
-      if (d.ok()) {
-        ++ok_;
-      } else {
-        ++failed_;
-        log::warn("record not republished", {{"error", d.error()}});
-      }
-    });
-    if (!err) break;
-    if (!err->retryable) {
-      std::lock_guard lock(mu_);
-      unacked_ -= bytes;
-      return err;
-    }
-    producer_.flush(std::chrono::milliseconds(100));  // queue full: wait for acks
+  auto err = producer_.produce_waiting(
+      r,
+      [this, bytes](const kafka::Delivery& d) {
+        std::lock_guard lock(mu_);
+        ++done_;
+        unacked_ -= bytes;
+        if (d.ok()) {
+          ++ok_;
+        } else {
+          ++failed_;
+          log::warn("record not republished", {{"error", d.error()}});
+        }
+      },
+      [this] {  // queue full: wait for acks
+        producer_.flush(std::chrono::milliseconds(100));
+        return true;
+      });
+  if (err) {
+    std::lock_guard lock(mu_);
+    unacked_ -= bytes;
+    return err;
   }
   std::lock_guard lock(mu_);
   ++produced_;

@@ -35,19 +35,20 @@ Result<std::size_t> Publisher::commit(std::chrono::milliseconds timeout) {
         {"x-shopify-api-version", api_version_}, {"shopstream-received-at", received_at},
         {"shopstream-source", "reconciler"}};
     const std::string topic = r.shopify_topic;
-    for (;;) {
-      auto err = producer_.produce(rec, [tally, topic](const kafka::Delivery& d) {
-        if (d.ok())
-          Metrics::get().published.Add({{"topic", topic}}).Increment();
-        else
-          tally->failed++;
-        tally->done++;
-      });
-      if (!err) break;
-      if (!err->retryable || std::chrono::steady_clock::now() > deadline)
-        return fail("cannot publish: " + err->message, true);
-      producer_.flush(std::chrono::milliseconds(100));  // queue full: back-pressure
-    }
+    auto err = producer_.produce_waiting(
+        rec,
+        [tally, topic](const kafka::Delivery& d) {
+          if (d.ok())
+            Metrics::get().published.Add({{"topic", topic}}).Increment();
+          else
+            tally->failed++;
+          tally->done++;
+        },
+        [&] {  // queue full: back-pressure
+          producer_.flush(std::chrono::milliseconds(100));
+          return std::chrono::steady_clock::now() < deadline;
+        });
+    if (err) return fail("cannot publish: " + err->message, true);
   }
   while (tally->done.load() < batch.size() && std::chrono::steady_clock::now() < deadline)
     producer_.flush(std::chrono::milliseconds(100));
