@@ -10,17 +10,15 @@
 # stopped (every 200 after an fdatasync), and how long the spool takes to publish once
 # the broker is back. Usage: tools/bench/ingress_bench.sh [--quick]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 here="$root/tools/bench"
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 [ "${1:-}" = "--quick" ] && { RUNS=1; DURATION=3s; }
 
-"$root/tools/install-deps.sh" --test
-cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream >/dev/null
-bin="$root/build-release/shopstream"
+bench_build --test shopstream
+bin="$release/shopstream"
 
 work=$(mktemp -d)
 pids=()
@@ -86,7 +84,6 @@ to_ms() {  # wrk prints 1.23ms, 850.00us, 1.02s
   esac
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 # --- nginx floor -----------------------------------------------------------------
@@ -122,10 +119,9 @@ start_shopstream() {  # name command [extra env...]
     "$bin" "$cmd" --ready-file "$ready" 2>"$work/$name.log" &
   local pid=$!
   echo "$pid" >>"$work/pids"  # this runs in a subshell: the parent reads the file
-  for _ in $(seq 1 600); do [ -f "$ready" ] && break; sleep 0.1; done
-  [ -f "$ready" ] || { cat "$work/$name.log" >&2; exit 1; }
-  local url; url=$(sed -n 's/.*"webhook_url":"\([^"]*\)".*/\1/p' "$ready")
-  local metrics; metrics=$(sed -n 's/.*"metrics_url":"\([^"]*\)".*/\1/p' "$ready")
+  wait_file "$ready" "$work/$name.log"
+  local url; url=$(ready_field "$ready" webhook_url)
+  local metrics; metrics=$(ready_field "$ready" metrics_url)
   echo "$pid ${url%/webhooks/shopify} $metrics"
 }
 

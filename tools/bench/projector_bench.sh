@@ -5,17 +5,15 @@
 # event per transaction, single-row statements), medians of 3 runs.
 # Usage: tools/bench/projector_bench.sh [--quick]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 events=50000; baseline=3000; runs=3
 [ "${1:-}" = "--quick" ] && { events=5000; baseline=500; runs=1; }
-"$root/tools/install-deps.sh" --test
-cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target projector_bench >&2
+bench_build --test projector_bench
 work=$(mktemp -d)
 trap '"$root/tools/kafka/broker.sh" destroy "$work/kafka" >/dev/null 2>&1 || true; "$root/tools/postgres/pg.sh" destroy "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 url=$("$root/tools/postgres/pg.sh" start "$work/pg")
 brokers=$("$root/tools/kafka/broker.sh" start "$work/kafka")
 "$root/tools/bench/make_order.sh" >"$work/order.json"
-SHOPSTREAM_LOG_LEVEL=warn "$root/build-release/tools/bench/projector_bench" --database-url "$url" \
+SHOPSTREAM_LOG_LEVEL=warn "$release/tools/bench/projector_bench" --database-url "$url" \
   --brokers "$brokers" --body "$work/order.json" --events "$events" --baseline-events "$baseline" \
   --runs "$runs" 2> >(grep -v '"level":"info"' >&2)

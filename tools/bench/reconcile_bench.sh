@@ -9,14 +9,12 @@
 # order), so each run measures a window of WINDOW seconds (default 180) of the pass.
 # Usage: tools/bench/reconcile_bench.sh [--quick] (RUNS, WINDOW and ORDERS override).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${RUNS:-3}; window=${WINDOW:-180}; orders=${ORDERS:-50000}
 [ "${1:-}" = "--quick" ] && { runs=1; window=30; }
-"$root/tools/install-deps.sh"
-cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream shopify-sim >&2
-bin="$root/build-release/shopstream"
-sim="$root/build-release/tools/simulator/shopify-sim"
+bench_build shopstream shopify-sim
+bin="$release/shopstream"
+sim="$release/tools/simulator/shopify-sim"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -26,8 +24,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-wait_file() { for _ in $(seq 1 600); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
 db=$("$root/tools/postgres/pg.sh" start "$work/pg" | tail -1)
 export SHOPIFY_API_SECRET=bench-secret SHOPSTREAM_LOG_LEVEL=warn
@@ -44,9 +40,9 @@ for run in $(seq 1 "$runs"); do
   "$sim" --seed "$run" --orders "$orders" --customers 5000 --products 500 --bucket 2000 \
     --restore 100 --ready-file "$work/sim.ready" 2>>"$work/sim.log" &
   pids+=($!)
-  wait_file "$work/all.ready"; wait_file "$work/sim.ready"
-  api=$(field "$work/sim.ready" admin_api_url)
-  SHOPSTREAM_KAFKA_BROKERS=$(field "$work/all.ready" kafka_brokers) SHOPSTREAM_DATABASE_URL="$db" \
+  wait_file "$work/all.ready" "$work/all.log"; wait_file "$work/sim.ready" "$work/sim.log"
+  api=$(ready_field "$work/sim.ready" admin_api_url)
+  SHOPSTREAM_KAFKA_BROKERS=$(ready_field "$work/all.ready" kafka_brokers) SHOPSTREAM_DATABASE_URL="$db" \
     SHOPIFY_SHOP_DOMAIN=sim-store-1.myshopify.com SHOPIFY_ACCESS_TOKEN=shpat_sim_1 \
     SHOPIFY_ADMIN_API_URL="$api" "$bin" reconcile --once 2>>"$work/reconcile.log" &
   rec=$!

@@ -8,16 +8,14 @@
 # SQL for distinct orders, which replay runs through the same code.
 # Usage: tools/bench/replay_bench.sh [--quick]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 here="$root/tools/bench"
 RUNS=${RUNS:-3}
 LOAD=${LOAD:-10s}
 [ "${1:-}" = "--quick" ] && { RUNS=1; LOAD=3s; }
 
-"$root/tools/install-deps.sh" --test
-cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream >/dev/null
-bin="$root/build-release/shopstream"
+bench_build --test shopstream
+bin="$release/shopstream"
 
 work=$(mktemp -d)
 trap '"$root/tools/kafka/broker.sh" destroy "$work/kafka" >/dev/null 2>&1 || true; "$root/tools/postgres/pg.sh" destroy "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -36,9 +34,8 @@ start_ingress() {
   SHOPSTREAM_TOPIC_PREFIX=$1 SHOPSTREAM_INGRESS_ADDR=127.0.0.1:0 SHOPSTREAM_METRICS_ADDR=127.0.0.1:0 \
     "$bin" ingress --ready-file "$ready" 2>>"$work/ingress.log" &
   local pid=$!
-  for _ in $(seq 1 600); do [ -f "$ready" ] && break; sleep 0.1; done
-  [ -f "$ready" ] || { cat "$work/ingress.log" >&2; exit 1; }
-  echo "$pid $(sed -n 's/.*"webhook_url":"\([^"]*\)".*/\1/p' "$ready")"
+  wait_file "$ready" "$work/ingress.log"
+  echo "$pid $(ready_field "$ready" webhook_url)"
 }
 
 read -r pid hook < <(start_ingress bench.)
@@ -49,7 +46,6 @@ for i in $(seq 1 "$RUNS"); do  # the republish targets
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # Runs one replay; appends "seconds peak_rss_kb records" to $work/$1.runs.
 replay() {
   local name=$1; shift

@@ -8,19 +8,17 @@
 # Each is run 3 times on a fresh server; the script prints every run and the medians.
 # Usage: tools/bench/sse_bench.sh [--quick]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 idle_subs=10000; live_subs=1000; rate=100; seconds=10; runs=3
 [ "${1:-}" = "--quick" ] && { idle_subs=1000; live_subs=100; seconds=3; runs=1; }
-"$root/tools/install-deps.sh"
-cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOPSTREAM_TESTS=OFF >/dev/null
-cmake --build "$root/build-release" --target shopstream sse_bench >&2
+bench_build shopstream sse_bench
 ulimit -n "$(ulimit -Hn)"  # the client and the server each hold one descriptor per subscriber
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((idle_subs + 200)) ]; then
   echo "sse_bench: need $((idle_subs + 200)) open files, the hard limit is $(ulimit -n)" >&2
   exit 1
 fi
-bin="$root/build-release/shopstream"
-bench="$root/build-release/tools/bench/sse_bench"
+bin="$release/shopstream"
+bench="$release/tools/bench/sse_bench"
 work=$(mktemp -d)
 pid=""
 stop() { [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=""; }
@@ -36,13 +34,11 @@ start() {
   rm -f "$work/ready.json"
   "$bin" all --ready-file "$work/ready.json" 2>>"$work/server.log" &
   pid=$!
-  for _ in $(seq 1 300); do [ -f "$work/ready.json" ] && break; sleep 0.1; done
-  [ -f "$work/ready.json" ] || { cat "$work/server.log" >&2; exit 1; }
-  dash=$(sed -n 's|.*"dashboard_url":"http://\([^/"]*\)/".*|\1|p' "$work/ready.json")
-  ingress=$(sed -n 's|.*"webhook_url":"http://\([^/"]*\)/.*|\1|p' "$work/ready.json")
+  wait_file "$work/ready.json" "$work/server.log"
+  dash=$(ready_field "$work/ready.json" dashboard_url | sed 's|^http://||; s|/.*||')
+  ingress=$(ready_field "$work/ready.json" webhook_url | sed 's|^http://||; s|/.*||')
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "==> idle: $idle_subs subscribers, $runs runs" >&2
 for r in $(seq 1 "$runs"); do
