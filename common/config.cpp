@@ -69,14 +69,15 @@ Apply set_switch(bool Settings::*field) {
 // An RFC 3339 time, or a duration before now.
 Apply set_time(std::optional<std::int64_t> Settings::*field) {
   return [field](Settings& s, std::string_view v) -> std::optional<std::string> {
-    if (auto t = time::parse_rfc3339(v)) {
+    if (auto t = time::parse_rfc3339_ms(v)) {
       s.*field = *t;
       return std::nullopt;
     }
     auto d = parse_duration(v);
     if (!d) return "expected an RFC 3339 time or a duration such as 48h";
-    s.*field = std::chrono::duration_cast<std::chrono::seconds>(time::now().time_since_epoch() - *d)
-                   .count();
+    s.*field =
+        std::chrono::duration_cast<std::chrono::milliseconds>(time::now().time_since_epoch() - *d)
+            .count();
     return std::nullopt;
   };
 }

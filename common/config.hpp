@@ -60,10 +60,10 @@ struct Settings {
   std::string api_version = "2026-10";
   std::chrono::milliseconds reconcile_interval{10 * 60'000};
   std::chrono::milliseconds reconcile_overlap{5 * 60'000};
-  std::optional<std::int64_t> since;  // epoch seconds (reconcile, replay)
+  std::optional<std::int64_t> since;  // epoch milliseconds (reconcile, replay)
   // Replay
   std::vector<std::string> replay_topics;  // as given: short stream names or full topic names
-  std::optional<std::int64_t> until;       // epoch seconds
+  std::optional<std::int64_t> until;       // epoch milliseconds
   std::optional<std::int64_t> from_offset, until_offset;
   std::optional<int> partition;
   std::string republish_to;  // "": re-project into the read models

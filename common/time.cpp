@@ -35,7 +35,7 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view s) {
   int y, mo, d, h, mi, se;
   if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
       !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
@@ -44,9 +44,11 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
   std::size_t i = 19;
+  int millis = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    for (int scale = 100; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10)
+      millis += (s[i] - '0') * scale;  // scale reaches 0 past the third digit
   }
   int offset = 0;
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
@@ -65,7 +67,16 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   using namespace std::chrono;
   auto days = sys_days(
       year_month_day(year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))));
-  return days.time_since_epoch().count() * 86'400LL + h * 3'600LL + mi * 60LL + se - offset * 60LL;
+  return (days.time_since_epoch().count() * 86'400LL + h * 3'600LL + mi * 60LL + se -
+          offset * 60LL) *
+             1000 +
+         millis;
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+  auto ms = parse_rfc3339_ms(s);
+  if (!ms) return std::nullopt;
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(*ms)).count();
 }
 
 std::string format_at_offset(std::int64_t epoch_seconds, int offset_minutes, bool utc_z) {

@@ -16,7 +16,10 @@ inline Clock::time_point now() {
 // "2026-11-21T19:45:01.123Z": RFC 3339, UTC, milliseconds.
 std::string format_rfc3339_ms(Clock::time_point t);
 
-// Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" (fraction dropped).
+// Milliseconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" (digits of the
+// fraction past the third dropped).
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+// The same in whole seconds (the fraction dropped).
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 // "2026-11-20T21:15:03-05:00" (or "...Z" at offset 0 when `utc_z`), whole seconds.
 std::string format_at_offset(std::int64_t epoch_seconds, int offset_minutes, bool utc_z = false);

@@ -49,8 +49,8 @@ Options options_from(const Settings& s) {
   o.partition = s.partition;
   o.offsets.from_offset = s.from_offset;
   o.offsets.until_offset = s.until_offset;
-  if (s.since) o.since_ms = *s.since * 1000;
-  if (s.until) o.until_ms = *s.until * 1000;
+  o.since_ms = s.since;
+  o.until_ms = s.until;
   o.shop = s.shop;
   o.republish_to =
       s.republish_to == "origin"

@@ -194,7 +194,10 @@ int Reconciler::run(bool once) {
       }
       PassOptions po;
       po.full = p.settings.full;
-      po.since = p.settings.since;
+      if (p.settings.since)  // the Admin API's search takes whole seconds
+        po.since =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(*p.settings.since))
+                .count();
       po.overlap = std::chrono::duration_cast<std::chrono::seconds>(p.settings.reconcile_overlap);
       po.stop = &p.stopper.stop;
       if (tty)

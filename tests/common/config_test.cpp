@@ -102,7 +102,7 @@ TEST_CASE("the reconciler's settings: contract defaults, environment, flags and 
   REQUIRE(s.ok());
   CHECK(s->once);
   CHECK(s->full);
-  CHECK(s->since == 1'795'150'800);  // 2026-11-20T05:00:00Z
+  CHECK(s->since == 1'795'150'800'000);  // 2026-11-20T05:00:00Z, in milliseconds
   CHECK(s->shop_domain == "a.myshopify.com");
   CHECK(s->shop == "a.myshopify.com");
   CHECK(s->access_token == "shpat_x");
@@ -111,10 +111,11 @@ TEST_CASE("the reconciler's settings: contract defaults, environment, flags and 
 
   auto ago = load_settings(accepted, {"--since", "48h"}, env_of({}));
   REQUIRE(ago.ok());
-  CHECK(*ago->since < std::chrono::duration_cast<std::chrono::seconds>(
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
-                              .count() -
-                          47 * 3600);
+                          .count();
+  CHECK(*ago->since <= now_ms - 48 * 3'600'000);
+  CHECK(*ago->since > now_ms - 48 * 3'600'000 - 60'000);
 
   auto bad_version = load_settings(accepted, {}, env_of({{"SHOPIFY_API_VERSION", "latest"}}));
   REQUIRE_FALSE(bad_version.ok());
@@ -147,7 +148,7 @@ TEST_CASE("replay's flags: topics, a range by offsets or time, a shop, what to d
   auto s = load_settings(
       accepted,
       {"--topic", "orders, deadletter", "--partition", "2", "--from-offset", "10", "--until-offset",
-       "20", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z", "--shop",
+       "20", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00.250Z", "--shop",
        "a.myshopify.com", "--republish-to", "origin", "--dry-run"},
       env_of({}));
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
@@ -155,8 +156,8 @@ TEST_CASE("replay's flags: topics, a range by offsets or time, a shop, what to d
   CHECK(s->partition == 2);
   CHECK(s->from_offset == 10);
   CHECK(s->until_offset == 20);
-  CHECK(s->since == 1'795'132'800);
-  CHECK(s->until == 1'795'219'200);
+  CHECK(s->since == 1'795'132'800'000);
+  CHECK(s->until == 1'795'219'200'250);  // Kafka timestamps are milliseconds: so is the range
   CHECK(s->shop == "a.myshopify.com");
   CHECK(s->republish_to == "origin");
   CHECK(s->dry_run);

@@ -36,3 +36,17 @@ TEST_CASE("unknown zones, odd names and broken files are clear errors") {
   CHECK_FALSE(TimeZone::parse_tzif("TZif2 but nothing else"));
   CHECK_FALSE(TimeZone::parse_tzif(""));
 }
+
+TEST_CASE("RFC 3339 times to the millisecond, fractions of any length, any offset") {
+  using shopstream::time::parse_rfc3339;
+  using shopstream::time::parse_rfc3339_ms;
+  CHECK(parse_rfc3339_ms("2026-11-21T00:00:00Z") == 1'795'219'200'000);
+  CHECK(parse_rfc3339_ms("2026-11-21T00:00:00.250Z") == 1'795'219'200'250);
+  CHECK(parse_rfc3339_ms("2026-11-21T00:00:00.2Z") == 1'795'219'200'200);
+  CHECK(parse_rfc3339_ms("2026-11-21T00:00:00.123456789Z") == 1'795'219'200'123);
+  CHECK(parse_rfc3339_ms("2026-11-20T19:00:00.5-05:00") == 1'795'219'200'500);
+  CHECK(parse_rfc3339("2026-11-21T00:00:00.999Z") == 1'795'219'200);  // whole seconds: dropped
+  CHECK(parse_rfc3339("1969-12-31T23:59:59.500Z") == -1);             // floored, not rounded
+  CHECK(parse_rfc3339_ms("1969-12-31T23:59:59.500Z") == -500);
+  CHECK_FALSE(parse_rfc3339_ms("2026-11-21T00:00:00"));  // no offset
+}
