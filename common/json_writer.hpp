@@ -2,6 +2,7 @@
 // Builds one JSON text with commas and escaping handled: the one JSON writer (the log
 // and SSE frames keep their own hand-tuned formats). Not thread-safe; cheap to create.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,8 @@ class JsonWriter {
   JsonWriter& null();
   // A string, or null when `v` is empty.
   JsonWriter& string_or_null(std::string_view v) { return v.empty() ? null() : string(v); }
+  // A number, or null when there is none.
+  JsonWriter& number_or_null(std::optional<std::int64_t> v) { return v ? number(*v) : null(); }
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }

@@ -175,16 +175,8 @@ Result<Mapped> map_order(dom::element node, const ShopClock& clock) {
     w.key("line_items").begin_array();
     for (auto li : items(node, "lineItems")) {
       w.begin_object().key("id").number(id_of(li, "id"));
-      w.key("product_id");
-      if (auto p = opt_legacy_id(li, "product"))
-        w.number(*p);
-      else
-        w.null();
-      w.key("variant_id");
-      if (auto v = opt_legacy_id(li, "variant"))
-        w.number(*v);
-      else
-        w.null();
+      w.key("product_id").number_or_null(opt_legacy_id(li, "product"));
+      w.key("variant_id").number_or_null(opt_legacy_id(li, "variant"));
       w.key("title").string(text(li, "title")).key("sku").string_or_null(text(li, "sku"));
       w.key("quantity").number(integer(li, "quantity"));
       w.key("price").string_or_null(amount(li, "originalUnitPriceSet"));
@@ -257,11 +249,7 @@ Result<Mapped> map_product(dom::element node, const ShopClock& clock) {
         w.number(integer(v, "inventoryQuantity"));
       else
         w.null();
-      w.key("inventory_item_id");
-      if (auto i = opt_legacy_id(v, "inventoryItem"))
-        w.number(*i);
-      else
-        w.null();
+      w.key("inventory_item_id").number_or_null(opt_legacy_id(v, "inventoryItem"));
       w.key("updated_at").string_or_null(local_time(v, "updatedAt", clock));
       w.end_object();
     }

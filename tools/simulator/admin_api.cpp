@@ -518,11 +518,7 @@ ApiAnswer AdminApi::graphql(std::string_view token, std::string_view body) {
   auto cost = [&](std::optional<int> actual) {
     JsonWriter w;
     w.key("extensions").begin_object().key("cost").begin_object();
-    w.key("requestedQueryCost").number(requested).key("actualQueryCost");
-    if (actual)
-      w.number(*actual);
-    else
-      w.null();
+    w.key("requestedQueryCost").number(requested).key("actualQueryCost").number_or_null(actual);
     w.key("throttleStatus")
         .begin_object()
         .key("maximumAvailable")
