@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.hpp"
+#include "common/progress.hpp"
 #include "common/routing.hpp"
 #include "common/signals.hpp"
 #include "common/startup.hpp"
@@ -105,15 +106,13 @@ int run_replay(const Settings& settings) {
     stop = true;
   }).detach();
   o.stop = &stop;
-  const bool tty = isatty(STDERR_FILENO);
-  if (tty)
-    o.progress = [started = std::chrono::steady_clock::now()](
-                     std::uint64_t read, std::uint64_t total, std::uint64_t matched) {
-      auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\r\033[K%s", progress_line(read, total, matched, secs).c_str());
-    };
+  Progress progress("replay progress", isatty(STDERR_FILENO));
+  o.progress = [&progress](std::uint64_t read, std::uint64_t total, std::uint64_t matched) {
+    progress.report(progress_line(read, total, matched, progress.seconds()),
+                    {{"read", read}, {"records", total}, {"matched", matched}});
+  };
   auto summary = run(o);
-  if (tty) std::fprintf(stderr, "\r\033[K");
+  progress.clear();
   if (!summary) {
     log::error("replay failed", {{"error", summary.error().message}});
     return 1;

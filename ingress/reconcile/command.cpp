@@ -13,6 +13,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/net_addr.hpp"
+#include "common/progress.hpp"
 #include "common/ready_file.hpp"
 #include "common/signals.hpp"
 #include "common/startup.hpp"
@@ -200,16 +201,19 @@ int Reconciler::run(bool once) {
                 .count();
       po.overlap = std::chrono::duration_cast<std::chrono::seconds>(p.settings.reconcile_overlap);
       po.stop = &p.stopper.stop;
-      if (tty)
-        po.progress = [&shop](std::string_view entity, std::uint64_t fetched,
-                              std::uint64_t published) {
-          std::fprintf(stderr, "\r\033[K%s %.*s: %llu fetched, %llu published", shop.c_str(),
-                       static_cast<int>(entity.size()), entity.data(),
-                       static_cast<unsigned long long>(fetched),
-                       static_cast<unsigned long long>(published));
-        };
+      Progress progress("reconcile progress", tty);
+      po.progress = [&](std::string_view entity, std::uint64_t fetched, std::uint64_t published) {
+        char line[256];
+        std::snprintf(line, sizeof line, "%s %.*s: %llu fetched, %llu published", shop.c_str(),
+                      static_cast<int>(entity.size()), entity.data(),
+                      static_cast<unsigned long long>(fetched),
+                      static_cast<unsigned long long>(published));
+        progress.report(
+            line,
+            {{"shop", shop}, {"entity", entity}, {"fetched", fetched}, {"published", published}});
+      };
       auto summary = run_pass(shop, *p.clients[i], *p.db, *p.publisher, po);
-      if (tty) std::fprintf(stderr, "\r\033[K");
+      progress.clear();
       m.passes.Add({{"result", summary.ok ? "ok" : "failed"}}).Increment();
       if (summary.ok) {
         m.last_success.Add({{"shop", shop}})
