@@ -112,10 +112,11 @@ Result<std::vector<PartitionOffset>> Reader::offsets_at_time(
     // No record at or after that time: the broker answers -1, which means the end.
     if (p.offset < 0) p.offset = end;
     if (p.offset < end || end <= oldest.value()[i].offset) continue;
-    // The end, for a partition that has records: right if its last record is older.
+    // The end, for a partition that has records: right if its last record is older. No
+    // record to read there (a transaction's commit marker, compacted away) or no answer in
+    // time: -1, as when the answer is wrong (the caller reads and filters by timestamp).
     auto last = timestamp_of({p.topic, p.partition, end - 1}, timeout);
-    if (!last) return last.error();
-    if (last.value() >= unix_ms) p.offset = -1;
+    if (!last || last.value() >= unix_ms) p.offset = -1;
   }
   return at;
 }
@@ -126,9 +127,9 @@ Result<std::int64_t> Reader::timestamp_of(const PartitionOffset& at,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto m = poll(std::chrono::milliseconds(100));
-    if (!m || m->err || m->partition != at.partition || m->offset < at.offset ||
-        at.topic != rd_kafka_topic_name(m->rkt))
-      continue;
+    if (!m || m->partition != at.partition || at.topic != rd_kafka_topic_name(m->rkt)) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;  // (partition_eof) nothing there
+    if (m->err || m->offset < at.offset) continue;
     assign({});
     return rd_kafka_message_timestamp(m.get(), nullptr);
   }

@@ -57,13 +57,15 @@ class Reader {
   // `partitions` with each offset set to that of the first record whose timestamp is at or
   // after `unix_ms`, or to the partition's end when there is none; or to -1 where the
   // broker cannot look up by time (librdkafka's mock cluster answers the end whatever the
-  // time: a partition whose last record is at or after `unix_ms` gets -1), so that the
-  // caller reads the partition and filters records by their timestamps. Assigns and reads
-  // partitions to check: call it before assign().
+  // time: a partition whose last record is at or after `unix_ms` gets -1, and so does one
+  // whose last offset holds no record to read, such as a transaction's commit marker), so
+  // that the caller reads the partition and filters records by their timestamps. Assigns
+  // and reads partitions to check: call it before assign().
   Result<std::vector<PartitionOffset>> offsets_at_time(std::vector<PartitionOffset> partitions,
                                                        std::int64_t unix_ms,
                                                        std::chrono::milliseconds timeout);
   // The timestamp of the record at `at` (milliseconds), by reading it; -1 if it has none.
+  // An error if no record is there: at once with partition_eof, or else after `timeout`.
   Result<std::int64_t> timestamp_of(const PartitionOffset& at, std::chrono::milliseconds timeout);
   // Replaces the assignment (empty: reads nothing).
   std::optional<Error> assign(const std::vector<PartitionOffset>& partitions);

@@ -87,3 +87,46 @@ TEST_CASE("the reader's offsets by time: the first record at or after it, or the
   CHECK(at(t0 + 4001) == 5);
   CHECK(at(t0 + 60'000) == 5);
 }
+
+TEST_CASE("the reader's offsets by time where the last offset is a transaction's marker") {
+  auto& kafka = TestKafka::get();
+  auto prefix = unique_prefix();
+  kafka.create_topics(prefix, 1);
+  const auto topic = routing::topic_name(prefix, routing::Stream::kOrders);
+  const std::int64_t t0 = 1'790'000'000'000;
+  produce_at(kafka.bootstrap(), topic, 0, {{"k", "{}", t0, {}}, {"k", "{}", t0 + 1000, {}}},
+             /*in_transaction=*/true);
+
+  auto reader = kafka::Reader::create({.brokers = kafka.bootstrap(), .partition_eof = true});
+  REQUIRE(reader);
+  std::vector<kafka::PartitionOffset> one{{topic, 0, 0}};
+  // The end a read_committed reader sees (the last stable offset) moves once the
+  // coordinator has written the commit marker, just after the commit returned: 3 with the
+  // marker (a real broker), 2 without.
+  Result<std::vector<kafka::PartitionOffset>> end = fail("not asked yet");
+  REQUIRE(wait_until(
+      [&] {
+        end = reader.value()->offsets_at(one, kafka::Reader::Edge::kNext, 10s);
+        return end && end.value()[0].offset >= (kafka.is_mock() ? 2 : 3);
+      },
+      20s));
+  CAPTURE(end.value()[0].offset);
+  // After every record and the marker (stamped with the time of the commit): the end, or
+  // -1 (read and filter) where the last offset holds no record to check the time of;
+  // never an error, nor a wait for a record to come.
+  const auto in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch() + 1h)
+                              .count();
+  const auto asked = std::chrono::steady_clock::now();
+  auto r = reader.value()->offsets_at_time(one, in_an_hour, 10s);
+  const auto took = std::chrono::steady_clock::now() - asked;
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  if (!kafka.is_mock()) CHECK(end.value()[0].offset == 3);
+  const bool marker_last = end.value()[0].offset == 3;
+  CHECK(r.value()[0].offset == (marker_last ? -1 : end.value()[0].offset));
+  CHECK(took < 8s);  // partition EOF says at once that nothing is there
+  // Both records are still found by time.
+  auto first = reader.value()->offsets_at_time(one, t0, 10s);
+  REQUIRE(first);
+  CHECK(first.value()[0].offset == (kafka.is_mock() ? -1 : 0));
+}

@@ -123,12 +123,14 @@ std::int64_t TestKafka::drop_before(const std::string& topic, int partition, std
 }
 
 void produce_at(const std::string& brokers, const std::string& topic, int partition,
-                const std::vector<TimedRecord>& records) {
+                const std::vector<TimedRecord>& records, bool in_transaction) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
            {"bootstrap.servers", brokers}, {"acks", "all"}, {"enable.idempotence", "true"}})
     rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
+  if (in_transaction)
+    rd_kafka_conf_set(conf, "transactional.id", ("tx-" + unique_prefix()).c_str(), err, sizeof err);
   struct Tally {
     int ok = 0, failed = 0;
   } tally;
@@ -139,6 +141,17 @@ void produce_at(const std::string& brokers, const std::string& topic, int partit
   });
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) throw std::runtime_error(err);
+  auto check = [rk](rd_kafka_error_t* e) {
+    if (!e) return;
+    std::string what = rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    rd_kafka_destroy(rk);
+    throw std::runtime_error("produce_at: transaction: " + what);
+  };
+  if (in_transaction) {
+    check(rd_kafka_init_transactions(rk, 30000));
+    check(rd_kafka_begin_transaction(rk));
+  }
   for (const auto& r : records) {
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
     for (const auto& [n, v] : r.headers)
@@ -156,6 +169,7 @@ void produce_at(const std::string& brokers, const std::string& topic, int partit
       throw std::runtime_error(std::string("produce: ") + rd_kafka_err2str(e));
     }
   }
+  if (in_transaction) check(rd_kafka_commit_transaction(rk, 30000));  // flushes first
   rd_kafka_flush(rk, 30000);
   rd_kafka_destroy(rk);
   if (tally.ok != static_cast<int>(records.size()))

@@ -49,14 +49,16 @@ std::vector<ConsumedRecord> read_topic(
     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Writes records to one partition with the given timestamps (CreateTime, milliseconds
-// since the epoch), each with `headers`, and waits for their durable acks.
+// since the epoch), each with `headers`, and waits for their durable acks. With
+// `in_transaction`, in one committed transaction: the partition's last offset is then the
+// commit marker, which no consumer reads.
 struct TimedRecord {
   std::string key, value;
   std::int64_t timestamp_ms = 0;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 void produce_at(const std::string& brokers, const std::string& topic, int partition,
-                const std::vector<TimedRecord>& records);
+                const std::vector<TimedRecord>& records, bool in_transaction = false);
 
 std::string unique_prefix();
 
