@@ -12,7 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here="$root/tools/bench"
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 [ "${1:-}" = "--quick" ] && { RUNS=1; DURATION=3s; }
