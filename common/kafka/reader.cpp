@@ -127,7 +127,9 @@ Result<std::int64_t> Reader::timestamp_of(const PartitionOffset& at,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto m = poll(std::chrono::milliseconds(100));
-    if (!m || m->partition != at.partition || at.topic != rd_kafka_topic_name(m->rkt)) continue;
+    // (An error not tied to a partition, such as all brokers down, has no topic.)
+    if (!m || !m->rkt || m->partition != at.partition || at.topic != rd_kafka_topic_name(m->rkt))
+      continue;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;  // (partition_eof) nothing there
     if (m->err || m->offset < at.offset) continue;
     assign({});

@@ -107,15 +107,21 @@ Result<Summary> run(const Options& o) {
       o.progress(s.read, s.total, s.matched);
       last_progress = now;
     }
-    if (!m) {
-      if (now - last_seen > o.stall_timeout)
-        failure =
-            fail("no record from Kafka for " + std::to_string(o.stall_timeout.count() / 1000) +
-                     " s; " + std::to_string(open.size()) + " partition(s) not read to the end",
-                 true);
+    // A record or a partition's end; errors do not count, or an outage that keeps
+    // reporting itself would never end the replay.
+    if (m && (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)) {
+      last_seen = now;
+    } else if (now - last_seen > o.stall_timeout) {
+      failure = fail("no record from Kafka for " + std::to_string(o.stall_timeout.count() / 1000) +
+                         " s; " + std::to_string(open.size()) + " partition(s) not read to the end",
+                     true);
       continue;
     }
-    last_seen = now;
+    if (!m) continue;
+    if (!m->rkt) {  // an error of the consumer's, not of a partition's
+      log::warn("kafka read error", {{"error", rd_kafka_message_errstr(m.get())}});
+      continue;
+    }
     auto it = open.find({rd_kafka_topic_name(m->rkt), m->partition});
     if (it == open.end()) continue;  // a partition already read to its end
     const Span& sp = *it->second;
