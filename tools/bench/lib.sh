@@ -18,10 +18,11 @@ bench_build() {
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # wait_file FILE [LOG]: returns once FILE exists and is not empty (a --ready-file); after
-# 60 s prints LOG (the process's stderr) and exits.
+# $BENCH_WAIT_S seconds (60) prints LOG (the process's stderr) and exits.
 wait_file() {
-  for _ in $(seq 1 600); do [ -s "$1" ] && return 0; sleep 0.1; done
-  echo "not ready after 60 s: no $1" >&2
+  local limit=${BENCH_WAIT_S:-60}
+  for _ in $(seq 1 $((limit * 10))); do [ -s "$1" ] && return 0; sleep 0.1; done
+  echo "not ready after $limit s: no $1" >&2
   [ -n "${2:-}" ] && cat "$2" >&2
   exit 1
 }
