@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "common/kafka/conf.hpp"
 #include "common/log.hpp"
 #include "common/routing.hpp"
 #include "consumers/apply.hpp"
@@ -140,7 +141,12 @@ struct Projector::Impl {
     bool failed = false;
     auto topic = routing::deadletter_topic(opts.topic_prefix);
     for (const auto& d : dead) {
-      kafka::Record r{topic, d.event->key, d.event->value, d.event->headers};
+      kafka::Record r{topic,
+                      d.event->key,
+                      d.event->value,
+                      d.event->headers,
+                      d.event->null_key,
+                      d.event->null_value};
       r.headers.push_back({"shopstream-deadletter-reason", d.reason});
       r.headers.push_back({"shopstream-deadletter-topic", d.event->kafka_topic});
       r.headers.push_back({"shopstream-deadletter-partition", std::to_string(d.event->partition)});
@@ -320,24 +326,19 @@ struct Projector::Impl {
 Result<std::unique_ptr<Projector>> Projector::create(const ProjectorOptions& o,
                                                      kafka::Producer& deadletters) {
   auto impl = std::make_unique<Impl>(o, deadletters);
+  auto made = kafka::make_conf("kafka consumer",
+                               {{"bootstrap.servers", o.brokers},
+                                {"group.id", o.group_id},
+                                {"client.id", "shopstream-projector"},
+                                {"enable.auto.commit", "false"},
+                                {"enable.auto.offset.store", "false"},
+                                {"auto.offset.reset", "earliest"},
+                                {"isolation.level", "read_committed"},
+                                {"log_level", "4"}},
+                               o.kafka_properties);
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<std::string, std::string> base[] = {
-      {"bootstrap.servers", o.brokers},      {"group.id", o.group_id},
-      {"client.id", "shopstream-projector"}, {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"}, {"auto.offset.reset", "earliest"},
-      {"isolation.level", "read_committed"}, {"log_level", "4"},
-  };
-  for (const auto& [k, v] : base) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return fail(std::string("kafka consumer: ") + err);
-    }
-  }
-  if (auto e = kafka::apply_properties(conf, o.kafka_properties)) {
-    rd_kafka_conf_destroy(conf);
-    return *e;
-  }
   char kbytes[32];
   std::size_t size = sizeof kbytes;
   if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", kbytes, &size) == RD_KAFKA_CONF_OK)

@@ -5,13 +5,16 @@
 namespace shopstream::projections {
 
 Event Event::from_message(const rd_kafka_message_t* m) {
+  auto r = kafka::record_of(m);
   Event e;
-  e.kafka_topic = rd_kafka_topic_name(m->rkt);
+  e.kafka_topic = std::move(r.topic);
   e.partition = m->partition;
   e.offset = m->offset;
-  if (m->key) e.key.assign(static_cast<const char*>(m->key), m->key_len);
-  if (m->payload) e.value.assign(static_cast<const char*>(m->payload), m->len);
-  e.headers = kafka::headers_of(m);
+  e.key = std::move(r.key);
+  e.value = std::move(r.value);
+  e.headers = std::move(r.headers);
+  e.null_key = r.null_key;
+  e.null_value = r.null_value;
   return e;
 }
 

@@ -20,6 +20,7 @@ struct Event {
   std::string key;
   std::string value;  // the webhook body, byte for byte
   std::vector<kafka::Header> headers;
+  bool null_key = false, null_value = false;  // as read: see kafka::Record
 
   // The value of header `name` ("" when absent).
   const std::string& header(std::string_view name) const;

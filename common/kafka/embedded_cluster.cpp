@@ -8,6 +8,7 @@
 #include <charconv>
 #include <set>
 
+#include "common/kafka/conf.hpp"
 #include "common/log.hpp"
 
 namespace shopstream::kafka {
@@ -52,9 +53,10 @@ int disable_nagle_on_listeners(const std::string& bootstrap) {
 }  // namespace
 
 Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(int brokers) {
+  auto made = make_conf("embedded kafka", {{"log_level", "3"}});
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
   // The mock cluster lives inside an rd_kafka_t; this one exists only to host it.
   rd_kafka_t* host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!host) {

@@ -15,6 +15,17 @@ std::vector<Header> headers_of(const rd_kafka_message_t* message) {
   return out;
 }
 
+Record record_of(const rd_kafka_message_t* m) {
+  Record r;
+  r.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+  r.null_key = m->key == nullptr;
+  if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+  r.null_value = m->payload == nullptr;
+  if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+  r.headers = headers_of(m);
+  return r;
+}
+
 std::string_view header_view(const rd_kafka_message_t* message, const char* name) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(message, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};

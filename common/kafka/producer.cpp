@@ -10,23 +10,16 @@
 #include <cstdint>
 #include <mutex>
 
+#include "common/kafka/conf.hpp"
 #include "common/kafka/metrics.hpp"
 #include "common/log.hpp"
 
 namespace shopstream::kafka {
 namespace {
 
-std::optional<Error> set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-    return fail("kafka property " + k + ": " + err);
-  return std::nullopt;
-}
-
-void on_error(rd_kafka_t*, int err, const char* reason, void*) {
-  auto code = static_cast<rd_kafka_resp_err_t>(err);
-  producer_metrics().error(rd_kafka_err2name(code));
-  log::warn("kafka error", {{"code", rd_kafka_err2name(code)}, {"reason", reason}});
+void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  producer_metrics().error(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+  log_kafka_error(rk, err, reason, opaque);
 }
 
 // A record over the producer's message.max.bytes, or refused by a topic whose
@@ -37,29 +30,7 @@ void log_too_large(std::string_view topic, std::size_t bytes) {
              {{"topic", topic}, {"bytes", bytes}});
 }
 
-void on_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  log::write(level <= 3 ? log::Level::kError : log::Level::kWarn, "librdkafka",
-             {{"facility", fac}, {"detail", buf}});
-}
-
 }  // namespace
-
-std::optional<Error> apply_properties(rd_kafka_conf_t* conf, std::string_view properties) {
-  std::size_t start = 0;
-  while (start < properties.size()) {
-    auto comma = properties.find(',', start);
-    if (comma == std::string_view::npos) comma = properties.size();
-    auto item = properties.substr(start, comma - start);
-    start = comma + 1;
-    if (item.empty()) continue;
-    auto eq = item.find('=');
-    if (eq == std::string_view::npos || eq == 0)
-      return fail("kafka properties: expected key=value, got '" + std::string(item) + "'");
-    if (auto e = set(conf, std::string(item.substr(0, eq)), std::string(item.substr(eq + 1))))
-      return e;
-  }
-  return std::nullopt;
-}
 
 // Shared by the guard, the producer and the handler waiting on the eventfd. The
 // descriptor belongs to the waiting handler alone, so it dies with its io_context.
@@ -103,36 +74,28 @@ struct Producer::Pump {
 };
 
 Result<std::unique_ptr<Producer>> Producer::create(const ProducerOptions& o) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<std::string, std::string> base[] = {
-      {"bootstrap.servers", o.brokers},
-      {"client.id", o.client_id},
-      {"enable.idempotence", "true"},
-      {"acks", "all"},
-      {"linger.ms", std::to_string(o.linger.count() / 1000.0)},
-      {"message.timeout.ms", std::to_string(o.message_timeout.count())},
-      {"queue.buffering.max.messages", "200000"},
-      {"queue.buffering.max.kbytes", "524288"},
-      {"message.max.bytes", std::to_string(kMaxRecordBytes)},
-      // Nagle's algorithm held the tail of a Produce request while an earlier one was
-      // unacknowledged: p99 10-24 ms against 9-10 ms without it, same webhooks/s
-      // (real broker, docs/benchmarks.md).
-      {"socket.nagle.disable", "true"},
-      {"log_level", "4"},
-  };
-  for (const auto& [k, v] : base) {
-    if (auto e = set(conf, k, v)) {
-      rd_kafka_conf_destroy(conf);
-      return *e;
-    }
-  }
-  if (auto e = apply_properties(conf, o.extra_properties)) {
-    rd_kafka_conf_destroy(conf);
-    return *e;
-  }
+  auto made = make_conf("kafka producer",
+                        {
+                            {"bootstrap.servers", o.brokers},
+                            {"client.id", o.client_id},
+                            {"enable.idempotence", "true"},
+                            {"acks", "all"},
+                            {"linger.ms", std::to_string(o.linger.count() / 1000.0)},
+                            {"message.timeout.ms", std::to_string(o.message_timeout.count())},
+                            {"queue.buffering.max.messages", "200000"},
+                            {"queue.buffering.max.kbytes", "524288"},
+                            {"message.max.bytes", std::to_string(kMaxRecordBytes)},
+                            // Nagle's algorithm held the tail of a Produce request while an earlier
+                            // one was unacknowledged: p99 10-24 ms against 9-10 ms without it, same
+                            // webhooks/s (real broker, docs/benchmarks.md).
+                            {"socket.nagle.disable", "true"},
+                            {"log_level", "4"},
+                        },
+                        o.extra_properties);
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   rd_kafka_conf_set_dr_msg_cb(conf, &Producer::on_delivery_report);
   rd_kafka_conf_set_error_cb(conf, &on_error);
-  rd_kafka_conf_set_log_cb(conf, &on_log);
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) {
@@ -268,9 +231,10 @@ std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
                               std::move(r.value)};
   // No RD_KAFKA_MSG_F_COPY: the value stays in `pending`, which lives until the report.
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-      RD_KAFKA_V_VALUE(pending->value.data(), pending->value.size()), RD_KAFKA_V_HEADERS(hdrs),
-      RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
+      rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()),
+      RD_KAFKA_V_KEY(r.null_key ? nullptr : r.key.data(), r.key.size()),
+      RD_KAFKA_V_VALUE(r.null_value ? nullptr : pending->value.data(), pending->value.size()),
+      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;  // headers now owned by librdkafka
   rd_kafka_headers_destroy(hdrs);
   if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) log_too_large(r.topic, pending->value.size());

@@ -37,6 +37,10 @@ struct Record {
   // in place: a webhook body is published without a copy.
   std::string value;
   std::vector<Header> headers;
+  // A record copied from Kafka keeps a missing key or value missing, not empty: Kafka
+  // partitions a null key at random and an empty one by its hash. Webhooks have both.
+  bool null_key = false;
+  bool null_value = false;
 };
 
 struct Delivery {
@@ -145,8 +149,5 @@ class Producer {
   std::thread poller_;
   std::thread prober_;
 };
-
-// Applies "k=v,k=v" to a librdkafka config; returns the first error.
-std::optional<Error> apply_properties(rd_kafka_conf_t* conf, std::string_view properties);
 
 }  // namespace shopstream::kafka

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "common/kafka/conf.hpp"
 #include "common/kafka/producer.hpp"
 
 namespace shopstream::kafka {
@@ -21,31 +22,25 @@ constexpr auto kSettleBackoff = std::chrono::milliseconds(50);
 }  // namespace
 
 Result<std::unique_ptr<Reader>> Reader::create(const ReaderOptions& o) {
+  auto made = make_conf(
+      "kafka reader",
+      {
+          {"bootstrap.servers", o.brokers},
+          {"client.id", o.client_id},
+          // assign() needs a group id, though it never joins the group nor commits to it.
+          {"group.id", o.client_id + "-unused-group"},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+          {"enable.partition.eof", o.partition_eof ? "true" : "false"},
+          {"auto.offset.reset", "earliest"},  // an offset below retention starts at the oldest
+          {"isolation.level", "read_committed"},
+          {"fetch.wait.max.ms", std::to_string(o.fetch_wait.count())},
+          {"log_level", "4"},
+      },
+      o.extra_properties);
+  if (!made) return made.error();
+  rd_kafka_conf_t* conf = made.value();
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::pair<std::string, std::string> base[] = {
-      {"bootstrap.servers", o.brokers},
-      {"client.id", o.client_id},
-      // assign() needs a group id, though it never joins the group nor commits to it.
-      {"group.id", o.client_id + "-unused-group"},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"enable.partition.eof", o.partition_eof ? "true" : "false"},
-      {"auto.offset.reset", "earliest"},  // an offset below retention starts at the oldest
-      {"isolation.level", "read_committed"},
-      {"fetch.wait.max.ms", std::to_string(o.fetch_wait.count())},
-      {"log_level", "4"},
-  };
-  for (const auto& [k, v] : base) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return fail("kafka reader property " + k + ": " + err);
-    }
-  }
-  if (auto e = apply_properties(conf, o.extra_properties)) {
-    rd_kafka_conf_destroy(conf);
-    return *e;
-  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) {
     rd_kafka_conf_destroy(conf);

@@ -62,21 +62,18 @@ std::optional<Error> Targets::check(const std::string& topic) {
 }
 
 std::optional<Error> Republishing::add(const rd_kafka_message_t* m) {
-  auto headers = kafka::headers_of(m);
-  auto target = republish_target(o_.republish_to, headers);
+  auto r = kafka::record_of(m);
+  auto target = republish_target(o_.republish_to, r.headers);
   if (target.empty()) {
     ++s_.no_origin;
     log::warn("record has no origin topic; not republished",
-              {{"topic", rd_kafka_topic_name(m->rkt)},
-               {"partition", m->partition},
-               {"offset", m->offset}});
+              {{"topic", r.topic}, {"partition", m->partition}, {"offset", m->offset}});
     return std::nullopt;
   }
   if (auto err = targets_.check(target)) return err;
   ++s_.by_target[target];
-  kafka::Record r{target, m->key ? std::string(static_cast<const char*>(m->key), m->key_len) : "",
-                  m->payload ? std::string(static_cast<const char*>(m->payload), m->len) : "",
-                  republished_headers(headers)};
+  r.topic = target;
+  r.headers = republished_headers(r.headers);
   const std::uint64_t bytes = r.value.size() + r.key.size();
   while (unacked() > kMaxUnacked) producer_.flush(std::chrono::milliseconds(100));
   {

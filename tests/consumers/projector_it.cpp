@@ -7,6 +7,7 @@
 
 #include "tests/support/metrics.hpp"
 #include "tests/support/projector_fixture.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace shopstream::test;
 using namespace std::chrono_literals;
@@ -177,6 +178,33 @@ TEST_CASE("a malformed record goes to the deadletter topic and does not block th
               f.settings().topic_prefix + "orders");
         CHECK(dead[0].headers.at("x-shopify-topic") == "orders/updated");
       });
+}
+
+TEST_CASE("a record with no key and no value is deadlettered as it was, still without them") {
+  ProjectorFixture f;
+  const auto orders = f.settings().topic_prefix + "orders";
+  // Not a webhook (a tombstone some other producer wrote): Kafka tells "no key" from an
+  // empty one, and so must the deadletter, or republishing it would move its partition.
+  produce_at(f.settings().kafka_brokers, orders, 0,
+             {{"", "", 1'790'000'000'000, {{"x-shopify-topic", "orders/create"}}, true, true}});
+  f.publish("orders/create", order(8, "2026-11-20T10:00:00-05:00", "8.00"), "2026-11-20T15:00:00Z");
+  f.start();
+  std::vector<ConsumedRecord> dead;
+  REQUIRE(wait_until(
+      [&] {
+        dead = f.deadletters();
+        return !dead.empty();
+      },
+      60s));
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].null_key);
+  CHECK(dead[0].null_value);
+  CHECK(dead[0].headers.at("shopstream-deadletter-topic") == orders);
+  CHECK(wait_until(
+      [&] {
+        return one(f.query("SELECT total_price FROM shopstream.orders WHERE id = 8")) == "8.00";
+      },
+      60s));
 }
 
 TEST_CASE("compliance: data requests, shop redaction and uninstall are recorded") {

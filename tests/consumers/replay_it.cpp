@@ -199,23 +199,36 @@ TEST_CASE("replay sends deadletters back to their origin topic, as replay record
          {"shopstream-deadletter-topic", orders},
          {"shopstream-deadletter-partition", "2"},
          {"shopstream-deadletter-offset", "41"}}},
-       {"b.myshopify.com/8", "{}", 1'790'000'000'000, {{"x-shopify-topic", "orders/create"}}}});
+       {"b.myshopify.com/8", "{}", 1'790'000'000'000, {{"x-shopify-topic", "orders/create"}}},
+       // Not a webhook (a foreign tombstone): no key, no value; republished as it is.
+       {"",
+        "",
+        1'790'000'000'000,
+        {{"shopstream-deadletter-reason", "not a JSON object"},
+         {"shopstream-deadletter-topic", orders}},
+        true,
+        true}});
 
   auto o = options_for(f, replay::Action::kCount);
   o.topics = {deadletter};
   o.republish_to = "origin";
   auto dry = run_ok(o);
-  CHECK(dry.by_target[orders] == 1);
+  CHECK(dry.by_target[orders] == 2);
   CHECK(dry.by_target[""] == 1);
   CHECK(read_topic(f.settings().kafka_brokers, orders).empty());
 
   o.action = replay::Action::kRepublish;
   auto s = run_ok(o);
-  CHECK(s.republished == 1);
+  CHECK(s.republished == 2);
   CHECK(s.no_origin == 1);
   CHECK(s.failed == 0);
   auto back = read_topic(f.settings().kafka_brokers, orders);
-  REQUIRE(back.size() == 1);
+  REQUIRE(back.size() == 2);
+  if (back[0].null_key) std::swap(back[0], back[1]);  // partitions are read in any order
+  CHECK(back[1].null_key);
+  CHECK(back[1].null_value);
+  CHECK(back[1].headers["shopstream-source"] == "replay");
+  CHECK_FALSE(back[0].null_key);
   CHECK(back[0].key == "a.myshopify.com/7");
   CHECK(back[0].value == body);
   CHECK(back[0].headers["shopstream-source"] == "replay");

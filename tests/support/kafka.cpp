@@ -157,12 +157,13 @@ void produce_at(const std::string& brokers, const std::string& topic, int partit
     for (const auto& [n, v] : r.headers)
       rd_kafka_header_add(hdrs, n.data(), static_cast<ssize_t>(n.size()), v.data(),
                           static_cast<ssize_t>(v.size()));
-    auto e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                               RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-                               RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
-                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                               RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
-                               RD_KAFKA_V_END);
+    auto e = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(r.null_key ? nullptr : r.key.data(), r.key.size()),
+        RD_KAFKA_V_VALUE(r.null_value ? nullptr : const_cast<char*>(r.value.data()),
+                         r.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (e) {
       rd_kafka_headers_destroy(hdrs);
       rd_kafka_destroy(rk);
@@ -225,6 +226,8 @@ std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::st
       r.offset = m->offset;
       if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
       if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      r.null_key = m->key == nullptr;
+      r.null_value = m->payload == nullptr;
       for (auto& h : kafka::headers_of(m)) r.headers[h.name] = std::move(h.value);
       out.push_back(std::move(r));
     }

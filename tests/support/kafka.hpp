@@ -19,6 +19,7 @@ struct ConsumedRecord {
   std::map<std::string, std::string> headers;
   std::int32_t partition = -1;
   std::int64_t offset = -1;
+  bool null_key = false, null_value = false;  // missing, not empty
 };
 
 class TestKafka {
@@ -56,6 +57,7 @@ struct TimedRecord {
   std::string key, value;
   std::int64_t timestamp_ms = 0;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool null_key = false, null_value = false;  // written as missing, not empty
 };
 void produce_at(const std::string& brokers, const std::string& topic, int partition,
                 const std::vector<TimedRecord>& records, bool in_transaction = false);
