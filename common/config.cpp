@@ -308,6 +308,10 @@ const std::vector<Option>& all_options() {
        "", false, set_switch(&Settings::rebuild)},
       {"dry-run", "", "", "replay: read and count only; write nothing.", "", false,
        set_switch(&Settings::dry_run)},
+      {"serve-metrics", "SHOPSTREAM_REPLAY_METRICS_ADDR", "HOST:PORT",
+       "replay: while it runs, serve its progress at http://HOST:PORT/metrics (off by default, "
+       "so that a replay never takes the metrics port of a running shopstream).",
+       "", false, set_addr(&Settings::replay_metrics_addr)},
       {"help", "", "", "Show this help.", "", false,
        [](Settings& s, std::string_view) -> std::optional<std::string> {
          s.help = true;

@@ -68,6 +68,7 @@ struct Settings {
   std::optional<int> partition;
   std::string republish_to;  // "": re-project into the read models
   bool rebuild = false, dry_run = false;
+  std::string replay_metrics_addr;  // "": a replay serves no /metrics
   bool once = false, full = false, subscriptions = false;
   // Process
   std::string ready_file;

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/net_addr.hpp"
 #include "common/progress.hpp"
 #include "common/routing.hpp"
 #include "common/signals.hpp"
@@ -82,10 +84,10 @@ std::string human_summary(const Summary& s, const Options& o, bool dry_run) {
 
 const std::vector<std::string_view>& replay_option_names() {
   static const std::vector<std::string_view> names = {
-      "kafka-brokers", "kafka-properties", "topic-prefix", "database-url",
-      "topic",         "partition",        "since",        "until",
-      "from-offset",   "until-offset",     "shop",         "republish-to",
-      "rebuild",       "dry-run",          "log-level"};
+      "kafka-brokers", "kafka-properties", "topic-prefix",  "database-url",
+      "topic",         "partition",        "since",         "until",
+      "from-offset",   "until-offset",     "shop",          "republish-to",
+      "rebuild",       "dry-run",          "serve-metrics", "log-level"};
   return names;
 }
 
@@ -97,6 +99,16 @@ int run_replay(const Settings& settings) {
       if (t == o.republish_to)
         return startup_failure("--republish-to " + t + " is a topic being read");
   if (o.action == Action::kProject && !schemas::ensure_schema(settings.database_url)) return 1;
+
+  std::unique_ptr<metrics::Endpoint> endpoint;
+  if (!settings.replay_metrics_addr.empty()) {
+    auto started = metrics::Endpoint::start(settings.replay_metrics_addr);
+    if (!started) return startup_failure(started.error().message);
+    endpoint = std::move(started.value());
+    log::info(
+        "replay metrics",
+        {{"metrics_url", url_for(settings.replay_metrics_addr, endpoint->port(), "/metrics")}});
+  }
 
   // Static: the detached thread that sets it may outlive this function.
   static std::atomic<bool> stop{false};

@@ -6,6 +6,7 @@
 #include "common/kafka/reader.hpp"
 #include "common/log.hpp"
 #include "consumers/replay/actions.hpp"
+#include "consumers/replay/metrics.hpp"
 
 namespace shopstream::consumers::replay {
 namespace {
@@ -57,6 +58,7 @@ Result<std::vector<Span>> plan_spans(kafka::Reader& reader, const Options& o) {
 
 Result<Summary> run(const Options& o) {
   const auto started = Clock::now();
+  MetricsReporter metrics;
   Summary s;
   auto reader = kafka::Reader::create({.brokers = o.brokers,
                                        .extra_properties = o.kafka_properties,
@@ -76,6 +78,7 @@ Result<Summary> run(const Options& o) {
     open[{sp.topic, sp.partition}] = &sp;
     assignment.push_back({sp.topic, sp.partition, sp.begin});
   }
+  metrics.observe(s);
 
   Targets targets(rd);
   std::unique_ptr<kafka::Producer> producer;
@@ -103,8 +106,9 @@ Result<Summary> run(const Options& o) {
     }
     auto m = rd.poll(std::chrono::milliseconds(100));
     const auto now = Clock::now();
-    if (o.progress && now - last_progress >= std::chrono::milliseconds(500)) {
-      o.progress(s.read, s.total, s.matched);
+    if (now - last_progress >= std::chrono::milliseconds(500)) {
+      if (o.progress) o.progress(s.read, s.total, s.matched);
+      metrics.observe(s);
       last_progress = now;
     }
     // A record or a partition's end; errors do not count, or an outage that keeps
@@ -160,6 +164,7 @@ Result<Summary> run(const Options& o) {
   if (republishing) republishing->finish();
   if (o.progress) o.progress(s.read, s.total, s.matched);
   s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  metrics.finish(s, failure.has_value());
   if (failure) {
     log::error("replay stopped by an error",
                {{"error", failure->message}, {"summary", log::Json{summary_json(s)}}});

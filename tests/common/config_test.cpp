@@ -162,6 +162,20 @@ TEST_CASE("replay's flags: topics, a range by offsets or time, a shop, what to d
   CHECK(s->republish_to == "origin");
   CHECK(s->dry_run);
   CHECK_FALSE(s->rebuild);
+  CHECK(s->replay_metrics_addr.empty());  // off unless asked: the metrics port may be taken
+
+  std::vector<std::string_view> with_metrics = accepted;
+  with_metrics.push_back("serve-metrics");
+  auto served = load_settings(with_metrics, {"--topic", "orders"},
+                              env_of({{"SHOPSTREAM_REPLAY_METRICS_ADDR", "127.0.0.1:9470"}}));
+  REQUIRE(served.ok());
+  CHECK(served->replay_metrics_addr == "127.0.0.1:9470");
+  auto flag_wins =
+      load_settings(with_metrics, {"--topic", "orders", "--serve-metrics", "127.0.0.1:0"},
+                    env_of({{"SHOPSTREAM_REPLAY_METRICS_ADDR", "127.0.0.1:9470"}}));
+  REQUIRE(flag_wins.ok());
+  CHECK(flag_wins->replay_metrics_addr == "127.0.0.1:0");
+  CHECK_FALSE(load_settings(with_metrics, {"--serve-metrics", "9470"}, env_of({})).ok());
 
   for (const auto& bad : std::vector<std::vector<std::string>>{{"--topic", ","},
                                                                {"--partition", "-1"},

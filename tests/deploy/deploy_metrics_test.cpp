@@ -11,6 +11,7 @@
 #include "common/kafka/metrics.hpp"
 #include "common/metrics.hpp"
 #include "consumers/projector_metrics.hpp"
+#include "consumers/replay/metrics.hpp"
 #include "consumers/sse/metrics.hpp"
 #include "ingress/metrics.hpp"
 #include "tests/support/process.hpp"
@@ -21,6 +22,7 @@ TEST_CASE("deploy/ names only exported metrics") {
   shopstream::kafka::producer_metrics();
   shopstream::consumers::ProjectorMetrics::get();
   shopstream::ingress::reconcile::Metrics::get();
+  shopstream::consumers::replay::MetricsReporter::register_families();
   auto& sse = shopstream::consumers::sse::SseMetrics::get();
   // Families with labels exist once a child does.
   sse.resume("ok");
