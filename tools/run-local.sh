@@ -39,18 +39,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for _ in $(seq 1 300); do
-  [ -f "$ready" ] && break
-  kill -0 "$pid" 2>/dev/null || { echo "shopstream all exited during start-up (see the log above)" >&2; exit 1; }
-  sleep 0.1
-done
-[ -f "$ready" ] || { echo "shopstream all did not become ready in 30 s" >&2; exit 1; }
+. "$root/tools/lib/ready.sh"
+wait_ready "$ready" 30 "$pid" && status=0 || status=$?
+case $status in
+  0) ;;
+  2) echo "shopstream all exited during start-up (see the log above)" >&2; exit 1 ;;
+  *) echo "shopstream all did not become ready in 30 s" >&2; exit 1 ;;
+esac
 
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$ready"; }
-webhook_url=$(field webhook_url)
-metrics_url=$(field metrics_url)
-brokers=$(field kafka_brokers)
-dashboard_url=$(field dashboard_url)
+webhook_url=$(ready_field "$ready" webhook_url)
+metrics_url=$(ready_field "$ready" metrics_url)
+brokers=$(ready_field "$ready" kafka_brokers)
+dashboard_url=$(ready_field "$ready" dashboard_url)
 token=$("$root/build-release/shopstream" token --shop demo.myshopify.com --ttl 24h)
 body='{"id":820982911946154508,"name":"#1001","email":"jon@example.com","currency":"USD","total_price":"404.95","created_at":"2026-11-20T21:15:03-05:00","updated_at":"2026-11-20T21:15:03-05:00","line_items":[{"id":1,"title":"Tee","quantity":2,"price":"199.00"}]}'
 sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$SHOPIFY_API_SECRET" -binary | base64 -w0)

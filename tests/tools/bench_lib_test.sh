@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The helpers every benchmark script sources (tools/bench/lib.sh): medians, reading a
-# --ready-file as shopstream writes it, and waiting for one.
+# --ready-file as shopstream writes it, and waiting for one (tools/lib/ready.sh, which
+# tools/run-local.sh, the README's first command, sources too).
 set -euo pipefail
 source "$(dirname "$0")/../../tools/bench/lib.sh"
 failures=0
@@ -26,6 +27,24 @@ echo "the server's log" >"$work/log"
 out=$(BENCH_WAIT_S=1 wait_file "$work/never" "$work/log" 2>&1) && status=0 || status=$?
 expect "no ready file: exits non-zero" 1 "$status"
 case "$out" in *"the server's log"*) ;; *) expect "no ready file: shows the log" "(the log)" "$out" ;; esac
+
+out=$(BENCH_WAIT_S=soon wait_file "$work/never" 2>&1) && status=0 || status=$?
+expect "BENCH_WAIT_S not a number: exits 2" 2 "$status"
+case "$out" in *"BENCH_WAIT_S must be a whole number of seconds, got 'soon'"*) ;; *) expect "BENCH_WAIT_S not a number: says so" "(the line)" "$out" ;; esac
+
+# wait_ready FILE SECONDS [PID]: the server exiting ends the wait at once, with 2.
+sleep 0.2 &
+gone=$!
+wait "$gone"
+wait_ready "$work/never" 30 "$gone" && status=0 || status=$?
+expect "the server exited: 2" 2 "$status"
+sleep 30 &
+alive=$!
+wait_ready "$ready" 30 "$alive" && status=0 || status=$?
+kill "$alive"
+expect "ready while the server runs: 0" 0 "$status"
+wait_ready "$work/never" 1 && status=0 || status=$?
+expect "not ready in time: 1" 1 "$status"
 
 [ "$failures" = 0 ] && echo "bench lib: all checks passed"
 exit "$failures"

@@ -2,6 +2,7 @@
 # Sets $root (the checkout) and $release (the Release build folder).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 release="$root/build-release"
+. "$root/tools/lib/ready.sh"  # ready_field FILE KEY, wait_ready FILE SECONDS [PID]
 
 # bench_build [--test] TARGET...: installs whatever is missing (--test: what the tests use
 # too: the Kafka broker, wrk, nginx), then builds the TARGETs in $release (Release, no
@@ -18,14 +19,15 @@ bench_build() {
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # wait_file FILE [LOG]: returns once FILE exists and is not empty (a --ready-file); after
-# $BENCH_WAIT_S seconds (60) prints LOG (the process's stderr) and exits.
+# $BENCH_WAIT_S seconds (60, a whole number) prints LOG (the process's stderr) and exits.
 wait_file() {
   local limit=${BENCH_WAIT_S:-60}
-  for _ in $(seq 1 $((limit * 10))); do [ -s "$1" ] && return 0; sleep 0.1; done
+  if ! [[ "$limit" =~ ^[1-9][0-9]*$ ]]; then
+    echo "BENCH_WAIT_S must be a whole number of seconds, got '$limit'" >&2
+    exit 2
+  fi
+  wait_ready "$1" "$limit" && return 0
   echo "not ready after $limit s: no $1" >&2
   [ -n "${2:-}" ] && cat "$2" >&2
   exit 1
 }
-
-# ready_field FILE KEY: the value of a string field of a --ready-file.
-ready_field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1"; }
