@@ -26,6 +26,11 @@ cluster() { cat "$dir/cluster"; }
 
 launch() {
   local port c; port=$(cat "$dir/port"); c=$(cluster)
+  # Already running (a second `start`): its URL again, not a failed start that drops it.
+  if as_owner "$bin/pg_ctl" -D "$c/data" status >/dev/null 2>&1; then
+    echo "postgresql://shopstream@127.0.0.1:$port/shopstream" | tee "$dir/url"
+    return 0
+  fi
   rm -f "$dir/url"
   as_owner "$bin/pg_ctl" -D "$c/data" -l "$c/server.log" -w -t 60 \
     -o "-p $port -k $c -c listen_addresses=127.0.0.1" start >/dev/null ||
