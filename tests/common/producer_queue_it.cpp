@@ -30,11 +30,10 @@ std::unique_ptr<kafka::Producer> tiny_queue_producer(const std::string& bootstra
 }  // namespace
 
 TEST_CASE("produce_waiting waits out a full queue and reports every record once") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
+  auto cluster = own_mock_cluster();
   const std::string topic = unique_prefix() + "queue";
-  REQUIRE_FALSE(started.value()->create_topics({topic}, 1));
-  auto producer = tiny_queue_producer(started.value()->bootstrap());
+  REQUIRE_FALSE(cluster->create_topics({topic}, 1));
+  auto producer = tiny_queue_producer(cluster->bootstrap());
 
   std::atomic<int> acked{0}, failed{0};
   int waits = 0;
@@ -57,9 +56,8 @@ TEST_CASE("produce_waiting waits out a full queue and reports every record once"
 }
 
 TEST_CASE("produce_waiting gives up when the wait says so, and that record is never reported") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   const std::string topic = unique_prefix() + "stuck";
   REQUIRE_FALSE(cluster.create_topics({topic}, 1));
   REQUIRE(rd_kafka_mock_partition_set_leader(cluster.mock(), topic.c_str(), 0, -1) ==

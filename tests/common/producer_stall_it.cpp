@@ -18,9 +18,8 @@ using namespace shopstream::test;
 using namespace std::chrono_literals;
 
 TEST_CASE("a producer is stalled only when nothing at all is acknowledged") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   const std::string prefix = unique_prefix();
   const std::string healthy = prefix + "healthy", stuck = prefix + "stuck";
   REQUIRE_FALSE(cluster.create_topics({healthy, stuck}, 1));

@@ -19,9 +19,8 @@ using namespace std::chrono_literals;
 namespace replay = shopstream::consumers::replay;
 
 TEST_CASE("a replay's counts are metrics: records in range, read, matched, runs by result") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   const std::string topic = unique_prefix() + "orders";
   REQUIRE_FALSE(cluster.create_topics({topic}, 2));
   produce_at(cluster.bootstrap(), topic, 0,
@@ -58,9 +57,8 @@ TEST_CASE("a replay's counts are metrics: records in range, read, matched, runs 
 }
 
 TEST_CASE("replay --serve-metrics serves /metrics while it runs") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   cluster.set_broker_down(1);  // the replay waits 5 s for the topic, then fails
   const auto dir =
       std::filesystem::path(SHOPSTREAM_TEST_TMP) / ("replay-metrics-" + unique_prefix());

@@ -24,9 +24,8 @@ using namespace std::chrono_literals;
 namespace replay = shopstream::consumers::replay;
 
 TEST_CASE("a replay whose broker goes away mid-range fails after its stall timeout") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   const std::string topic = unique_prefix() + "orders";
   REQUIRE_FALSE(cluster.create_topics({topic}, 1));
   constexpr int kRecords = 40;
@@ -70,9 +69,8 @@ TEST_CASE("a replay whose broker goes away mid-range fails after its stall timeo
 }
 
 TEST_CASE("replay against a broker that never answers: exit 1, one clear line, JSON logs") {
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started);
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   cluster.set_broker_down(1);
   const auto dir = std::filesystem::path(SHOPSTREAM_TEST_TMP) / ("replay-down-" + unique_prefix());
   std::filesystem::create_directories(dir);

@@ -127,9 +127,8 @@ TEST_CASE("Kafka reachable but acknowledging nothing, with a spool: 200 from the
   // Fault injection on a mock cluster of its own, whichever broker the run uses: the
   // orders partitions lose their leader (as when an election is stuck), so records wait
   // unacknowledged while the brokers, and so the reachability probe, keep answering.
-  auto started = kafka::EmbeddedCluster::start(1);
-  REQUIRE(started.ok());
-  auto& cluster = *started.value();
+  auto owned = own_mock_cluster();
+  auto& cluster = *owned;
   const std::string prefix = unique_prefix();
   REQUIRE_FALSE(cluster.create_topics(routing::all_topics(prefix), 3));
   const std::string orders = prefix + "orders";

@@ -249,4 +249,10 @@ std::string unique_prefix() {
   return s + ".";
 }
 
+std::unique_ptr<kafka::EmbeddedCluster> own_mock_cluster(int brokers) {
+  auto started = kafka::EmbeddedCluster::start(brokers);
+  if (!started) throw std::runtime_error("mock cluster: " + started.error().message);
+  return std::move(started.value());
+}
+
 }  // namespace shopstream::test

@@ -64,4 +64,8 @@ void produce_at(const std::string& brokers, const std::string& topic, int partit
 
 std::string unique_prefix();
 
+// A mock cluster of the test's own, for faults the run's broker cannot show whichever it
+// is (a partition without a leader, a slowed broker); throws if it cannot start.
+std::unique_ptr<kafka::EmbeddedCluster> own_mock_cluster(int brokers = 1);
+
 }  // namespace shopstream::test
