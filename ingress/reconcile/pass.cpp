@@ -23,15 +23,20 @@ struct EntityKind {
   std::string_view delete_topic;
   Result<Mapped> (*map)(simdjson::dom::element, const ShopClock&);
   double node_cost;  // requested per node, until an answer says (queries.hpp)
+  // The nested connection a page may cut short ("": none): its page size in a list, and
+  // when a node was cut, the size and cost it is read again with, alone.
+  std::string_view nested = "";
+  int nested_first = 0, nested_whole = 0;
+  double whole_cost = 0;
 };
 
 const EntityKind kKinds[] = {
     {"customers", kCustomersQuery, "customers/create", "customers/update", "customers/delete",
      map_customer, kCustomerNodeCost},
     {"products", kProductsQuery, "products/create", "products/update", "products/delete",
-     map_product, kProductNodeCost},
+     map_product, kProductNodeCost, "variants", kVariantsFirst, kVariantsWhole, kWholeProductCost},
     {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order,
-     kOrderNodeCost},
+     kOrderNodeCost, "lineItems", kLineItemsFirst, kLineItemsWhole, kWholeOrderCost},
 };
 
 constexpr double kConnectionCost = 2;       // Shopify: a connection costs 2 + its items
@@ -46,6 +51,45 @@ std::string webhook_id(std::string_view entity, std::int64_t id, std::int64_t ve
 struct PageFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The variables of a page: `first` nodes after `after`, matching `query` (null: all), and
+// the nested connection's page size.
+std::string page_variables(const EntityKind& kind, int first, const std::string& after,
+                           const std::optional<std::string>& query, int nested_first) {
+  JsonWriter vars;
+  vars.begin_object().key("first").number(first).key("after").string_or_null(after);
+  vars.key("query");
+  if (query)
+    vars.string(*query);
+  else
+    vars.null();
+  if (!kind.nested.empty()) vars.key(kind.nested).number(nested_first);
+  vars.end_object();
+  return vars.take();
+}
+
+// A node a page cut short (more line items or variants than the page's nested `first`),
+// read again alone, by id, with the larger nested page. nullopt if it is still cut short
+// (or gone, or no longer maps): the caller reports it as before.
+std::optional<Mapped> read_whole(const EntityKind& kind, std::int64_t id, const ShopClock& clock,
+                                 AdminClient& api) {
+  if (kind.nested.empty()) return std::nullopt;
+  auto body = api.query(kind.document,
+                        page_variables(kind, 1, "", "id:" + std::to_string(id), kind.nested_whole),
+                        kConnectionCost + kind.whole_cost);
+  if (!body) throw PageFailure(body.error().message);
+  simdjson::dom::parser parser;  // its own: the page's document stays valid
+  simdjson::dom::array edges;
+  if (parser.parse(body.value())["data"][kind.name]["edges"].get(edges) != simdjson::SUCCESS)
+    throw PageFailure("the answer has no data." + std::string(kind.name) + ".edges");
+  for (auto edge : edges) {
+    simdjson::dom::element node;
+    if (edge["node"].get(node) != simdjson::SUCCESS) continue;
+    auto mapped = kind.map(node, clock);
+    if (mapped && mapped->id == id && !mapped->truncated) return std::move(mapped.value());
+  }
+  return std::nullopt;
+}
 
 // One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
 // page; everything before it is durable and behind the watermark.
@@ -70,16 +114,11 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
   simdjson::dom::parser parser;
   for (;;) {
     if (options.stop && options.stop->load()) throw PageFailure("stopping");
-    JsonWriter vars;
-    vars.begin_object().key("first").number(first).key("after").string_or_null(after);
-    vars.key("query");
-    if (since)
-      vars.string("updated_at:>='" + time::format_at_offset(*since, 0, true) + "'");
-    else
-      vars.null();
-    vars.end_object();
+    std::optional<std::string> query;
+    if (since) query = "updated_at:>='" + time::format_at_offset(*since, 0, true) + "'";
     const double estimate = kConnectionCost + first * per_item;
-    auto body = api.query(kind.document, vars.str(), estimate);
+    auto body = api.query(kind.document,
+                          page_variables(kind, first, after, query, kind.nested_first), estimate);
     if (!body) throw PageFailure(body.error().message);
     // Learn what one node costs, and size the next page to fit the limits.
     if (api.last_requested() > kConnectionCost) {
@@ -125,11 +164,17 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
     }
     auto held = db.held(kind.name, shop, ids);
     auto refunds_held = db.refunds_held(shop, refund_ids);
-    for (const auto& n : nodes) {
+    for (auto& n : nodes) {
       auto it = held.find(n.id);
       const bool missing = it == held.end() || !it->second.updated_at;
       const bool stale = !missing && *it->second.updated_at < n.updated_at;
       if (it != held.end() && it->second.deleted) continue;  // deletes are final
+      if (n.truncated && (missing || stale)) {
+        if (auto whole = read_whole(kind, n.id, clock, api)) {
+          ++tally.read_whole;
+          n = std::move(*whole);
+        }
+      }
       if (n.truncated && (missing || stale)) {
         ++tally.skipped;
         m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "truncated"}}).Increment();
@@ -244,6 +289,7 @@ std::string summary_json(const PassSummary& s) {
     w.key("published").number(static_cast<std::int64_t>(t.published));
     w.key("skipped").number(static_cast<std::int64_t>(t.skipped));
     w.key("pages").number(static_cast<std::int64_t>(t.pages));
+    w.key("read_whole").number(static_cast<std::int64_t>(t.read_whole));
     w.end_object();
   }
   w.key("api_calls").number(static_cast<std::int64_t>(s.api.calls));

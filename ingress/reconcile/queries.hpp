@@ -11,9 +11,14 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 })";
 
 // Nested page sizes bound the requested cost per order (Shopify sizes a connection by
-// `first`); an order with more line items or refunds than this is reported, not
-// published half-read.
+// `first`). An order with more line items, or a product with more variants, than a page
+// of the list reads is read again alone, by id, with the larger nested page (as large as
+// one query's cost allows: 1,000 points); one with more than that, or with more refunds
+// than kRefundsFirst, is reported, not published half-read.
 inline constexpr int kLineItemsFirst = 20;
+inline constexpr int kLineItemsWhole = 100;
+inline constexpr int kVariantsFirst = 50;
+inline constexpr int kVariantsWhole = 250;
 inline constexpr int kRefundsFirst = 5;
 
 // What one node of each document requests under Shopify's cost model (objects 1,
@@ -24,9 +29,13 @@ inline constexpr int kRefundsFirst = 5;
 inline constexpr double kOrderNodeCost = 330;
 inline constexpr double kProductNodeCost = 103;
 inline constexpr double kCustomerNodeCost = 1;
+// The same nodes read alone with the larger nested pages: a line item costs 7, a variant 2.
+inline constexpr double kWholeOrderCost = kOrderNodeCost + (kLineItemsWhole - kLineItemsFirst) * 7;
+inline constexpr double kWholeProductCost =
+    kProductNodeCost + (kVariantsWhole - kVariantsFirst) * 2;
 
 inline constexpr std::string_view kOrdersQuery =
-    R"(query ReconcileOrders($first: Int!, $after: String, $query: String) {
+    R"(query ReconcileOrders($first: Int!, $after: String, $query: String, $lineItems: Int = 20) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     edges { node {
@@ -38,7 +47,7 @@ inline constexpr std::string_view kOrdersQuery =
       totalTaxSet { shopMoney { amount } }
       totalDiscountsSet { shopMoney { amount } }
       shippingLines(first: 3) { edges { node { title originalPriceSet { shopMoney { amount } } } } }
-      lineItems(first: 20) {
+      lineItems(first: $lineItems) {
         pageInfo { hasNextPage }
         edges { node {
           id title sku quantity
@@ -57,12 +66,12 @@ inline constexpr std::string_view kOrdersQuery =
 })";
 
 inline constexpr std::string_view kProductsQuery =
-    R"(query ReconcileProducts($first: Int!, $after: String, $query: String) {
+    R"(query ReconcileProducts($first: Int!, $after: String, $query: String, $variants: Int = 50) {
   products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     edges { node {
       legacyResourceId title handle vendor productType status createdAt updatedAt
-      variants(first: 50) {
+      variants(first: $variants) {
         pageInfo { hasNextPage }
         edges { node {
           legacyResourceId title sku price inventoryQuantity updatedAt

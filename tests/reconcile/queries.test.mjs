@@ -67,6 +67,9 @@ test('the simulator answers every reconciler query in the schema\'s shapes', asy
       ['kOrdersQuery', { first: 3 }],
       ['kOrdersQuery', { first: 3, query: "updated_at:>='2026-11-05T00:00:00Z'" }],
       ['kProductsQuery', { first: 9 }],
+      // A node the list cut short, read again alone with the larger nested page.
+      ['kOrdersQuery', { first: 1, query: 'id:5300000002', lineItems: 100 }],
+      ['kProductsQuery', { first: 1, query: 'id:7100000003', variants: 250 }],
       ['kCustomersQuery', { first: 40 }],
       ['kCreateSubscription', { topic: 'ORDERS_CREATE', webhookSubscription: { callbackUrl: 'https://example.com/hooks', format: 'JSON' } }],
       ['kSubscriptionsQuery', { first: 100 }],
@@ -87,8 +90,13 @@ test('the simulator answers every reconciler query in the schema\'s shapes', asy
       assert.deepEqual((again.errors ?? []).map((e) => `${e.path?.join('.')}: ${e.message}`), [], name);
       assert.deepEqual(JSON.parse(JSON.stringify(again.data)), answer.data, name);
       if (name === 'kOrdersQuery') orders += answer.data.orders.edges.length;
+      if (variables.query?.startsWith('id:')) {  // exactly the one asked for
+        const edges = Object.values(answer.data)[0].edges;
+        assert.equal(edges.length, 1, `${name} ${variables.query}`);
+        assert.equal(edges[0].node.legacyResourceId, variables.query.slice(3));
+      }
     }
-    assert.ok(orders >= 3, 'the order pages were not empty');
+    assert.ok(orders >= 4, 'the order pages were not empty');
   } finally {
     sim.kill('SIGTERM');
   }

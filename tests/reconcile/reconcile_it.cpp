@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fstream>
 #include <pqxx/pqxx>
+#include <regex>
 
 #include "ingress/reconcile/subscriptions.hpp"
 #include "tests/support/http_client.hpp"
@@ -140,6 +141,33 @@ TEST_CASE("under a small bucket the reconciler paces itself, retries and reads e
   CHECK(sim.stat({"api", "max_cost_exceeded"}) == 0);
   CHECK(sim.stat({"api", "items", "orders"}) > 100);
   require_equal(f, sim);
+}
+
+TEST_CASE("orders and products with more nested items than a page reads are read whole") {
+  ProjectorFixture f;
+  f.start();
+  // No webhooks: everything from the Admin API. A third of the orders have 21-60 line
+  // items and of the products 51-120 variants: more than a list page's nested connection.
+  Simulator sim({"--seed", "13", "--products", "12", "--customers", "20", "--orders", "45",
+                 "--large", "0.35", "--bucket", "1000", "--restore", "1000"});
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-large.log") == 0);
+  CHECK(sim.stat({"api", "max_cost_exceeded"}) == 0);
+  require_equal(f, sim);
+  auto most = [&](const std::string& table, const std::string& parent) {
+    return f
+        .query("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM shopstream." + table +
+               " GROUP BY " + parent + ") c")[0][0]
+        .as<int>();
+  };
+  CHECK(most("order_line_items", "order_id") > 20);
+  CHECK(most("product_variants", "product_id") > 50);
+  const auto log = read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-large.log");
+  CHECK(log.find("not published") == std::string::npos);
+  for (const char* entity : {"orders", "products"}) {  // in the pass's summary
+    CAPTURE(entity);
+    CHECK(std::regex_search(
+        log, std::regex("\"" + std::string(entity) + "\":\\{[^}]*\"read_whole\":[1-9]")));
+  }
 }
 
 TEST_CASE(

@@ -72,6 +72,17 @@ TEST_CASE("the simulator prices the reconciler's queries the way Shopify's cost 
   auto products = shopstream::sim::parse_operation(kProductsQuery, vars);
   REQUIRE(products);
   CHECK(shopstream::sim::requested_cost(products.value()) == 2 + 3 * kProductNodeCost);
+  // A node the list cut short, read again alone: still inside one query's 1,000 points.
+  auto whole_order = shopstream::sim::parse_operation(
+      kOrdersQuery, p.parse(std::string(R"({"first":1,"query":"id:1","lineItems":100})")).value());
+  REQUIRE(whole_order);
+  CHECK(shopstream::sim::requested_cost(whole_order.value()) == 2 + kWholeOrderCost);
+  CHECK(2 + kWholeOrderCost <= 1000);
+  auto whole_product = shopstream::sim::parse_operation(
+      kProductsQuery, p.parse(std::string(R"({"first":1,"query":"id:1","variants":250})")).value());
+  REQUIRE(whole_product);
+  CHECK(shopstream::sim::requested_cost(whole_product.value()) == 2 + kWholeProductCost);
+  CHECK(2 + kWholeProductCost <= 1000);
   auto cust = shopstream::sim::parse_operation(kCustomersQuery,
                                                p.parse(std::string(R"({"first":250})")).value());
   REQUIRE(cust);

@@ -1,5 +1,7 @@
 #include "tools/simulator/admin_api.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cctype>
 
@@ -94,12 +96,24 @@ std::optional<std::pair<Epoch, bool>> updated_since(std::string_view query, std:
   return std::make_pair(*t, inclusive);
 }
 
+// `id:N` (one entity, in Shopify's search syntax), or nullopt.
+std::optional<std::int64_t> id_filter(std::string_view query) {
+  if (query.rfind("id:", 0) != 0) return std::nullopt;
+  std::int64_t id = 0;
+  auto digits = query.substr(3);
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc() || p != digits.data() + digits.size()) return std::nullopt;
+  return id;
+}
+
 // One page of `items` (live entities) for a connection field: filter, sort, paginate.
 template <typename T>
 std::vector<const T*> page_of(const std::map<std::int64_t, T>& all, const Field& f, bool& more,
                               std::string& end_cursor, std::string& error) {
   std::string q = f.args.count("query") ? f.args.at("query") : "";
-  auto since = updated_since(q, error);
+  const auto only = id_filter(q);
+  std::optional<std::pair<Epoch, bool>> since;
+  if (!only) since = updated_since(q, error);
   if (!error.empty()) return {};
   bool by_updated = f.args.count("sortKey") && f.args.at("sortKey") == "UPDATED_AT";
   int first = f.args.count("first") ? std::atoi(f.args.at("first").c_str()) : 0;
@@ -118,6 +132,7 @@ std::vector<const T*> page_of(const std::map<std::int64_t, T>& all, const Field&
   std::vector<std::pair<Cursor, const T*>> rows;
   for (const auto& [id, e] : all) {
     if (e.deleted_at) continue;
+    if (only && id != *only) continue;
     if (since && (since->second ? e.updated_at < since->first : e.updated_at <= since->first))
       continue;
     Cursor c{by_updated ? e.updated_at : 0, id};

@@ -1,6 +1,7 @@
 #include "tools/simulator/graphql.hpp"
 
 #include <cctype>
+#include <map>
 #include <stdexcept>
 
 namespace shopstream::sim {
@@ -26,7 +27,7 @@ class Parser {
       skip();
       if (peek_name()) name();  // the operation name
       skip();
-      if (peek('(')) skip_balanced('(', ')');  // variable definitions
+      if (peek('(')) variable_definitions();
     }
     op.fields = selection_set();
     return op;
@@ -76,6 +77,32 @@ class Parser {
     } while (depth > 0);
   }
 
+  // ($name: Type = default, ...): the defaults stand in for variables the request omits.
+  void variable_definitions() {
+    expect('(');
+    while (!peek(')')) {
+      expect('$');
+      auto var = name();
+      expect(':');
+      type();
+      if (peek('=')) {
+        ++i_;
+        defaults_[var] = value();
+      }
+    }
+    ++i_;
+  }
+  void type() {
+    if (peek('[')) {
+      ++i_;
+      type();
+      expect(']');
+    } else {
+      name();
+    }
+    if (peek('!')) ++i_;
+  }
+
   std::string value() {
     skip();
     if (i_ >= s_.size()) throw ParseError("expected a value");
@@ -84,9 +111,11 @@ class Parser {
       ++i_;
       auto var = name();
       simdjson::dom::element v;
-      if (!vars_.is_object() || vars_.get_object().at_key(var).get(v) != simdjson::SUCCESS ||
-          v.is_null())
-        return {};
+      if (!vars_.is_object() || vars_.get_object().at_key(var).get(v) != simdjson::SUCCESS) {
+        auto d = defaults_.find(var);
+        return d == defaults_.end() ? std::string() : d->second;
+      }
+      if (v.is_null()) return {};
       if (v.is_string()) return std::string(v.get_string().value());
       return simdjson::minify(v);
     }
@@ -145,6 +174,7 @@ class Parser {
 
   std::string_view s_;
   simdjson::dom::element vars_;
+  std::map<std::string, std::string> defaults_;
   std::size_t i_ = 0;
 };
 

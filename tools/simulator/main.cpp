@@ -36,7 +36,8 @@ GET /sim/shops, POST /sim/fail?status=429&count=N,
 POST /sim/subscriptions/delete?shop=DOMAIN&topic=orders/create.
 
 Store:     --seed N (1) --shops N (1) --products N (50) --customers N (200)
-           --orders N (1000) --days N (14)
+           --orders N (1000) --days N (14) --large P (0: share of orders with 21-60 line
+           items and of products with 51-120 variants)
 Webhooks:  --webhook-url URL (none: no deliveries) --secret S (required with a URL)
            --rate N/s (500) --drop P --duplicate P --reorder P --delay P (0)
            --retry-base-ms N (1000) --max-retries N (8) --concurrency N (4)
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   spec.customers = static_cast<int>(number("customers", 200));
   spec.orders = static_cast<int>(number("orders", 1000));
   spec.days = static_cast<int>(number("days", 14));
+  spec.large_share = number("large", 0);
   sim::ApiOptions api_options;
   api_options.bucket_size = number("bucket", 2000);
   api_options.restore_rate = number("restore", 100);

@@ -170,6 +170,8 @@ class Generator {
         p.status = chance(0.9) ? "active" : "draft";
         p.created_at = p.updated_at = t;
         int n = static_cast<int>(uniform(1, 3));
+        if (spec_.large_share > 0 && chance(spec_.large_share))
+          n = static_cast<int>(uniform(51, 120));
         for (int i = 0; i < n; ++i) {
           Variant v;
           v.id = next_variant_++;
@@ -304,6 +306,7 @@ class Generator {
     }
     if (o.email.empty()) o.email = "guest" + std::to_string(id) + "@example.net";
     int n = static_cast<int>(uniform(1, 4));
+    if (spec_.large_share > 0 && chance(spec_.large_share)) n = static_cast<int>(uniform(21, 60));
     for (int i = 0; i < n; ++i) {
       const Product& p = *live[uniform(0, static_cast<std::int64_t>(live.size()) - 1)];
       const Variant& v = p.variants[uniform(0, static_cast<std::int64_t>(p.variants.size()) - 1)];

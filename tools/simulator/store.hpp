@@ -90,6 +90,9 @@ struct StoreSpec {
   int days = 14;
   Epoch start = 1'793'491'200;  // 2026-11-01T00:00:00Z
   double test_order_rate = 0.03;
+  // Share of orders with 21-60 line items and of products with 51-120 variants: more than
+  // one page of the reconciler's nested connections.
+  double large_share = 0;
 };
 
 struct Store {
