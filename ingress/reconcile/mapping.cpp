@@ -197,6 +197,7 @@ Result<Mapped> map_order(dom::element node, const ShopClock& clock) {
     auto refunds = items(node, "refunds");
     if (refunds.size() >= static_cast<std::size_t>(kRefundsFirst)) m.truncated = true;
     for (auto r : refunds) {
+      if (has_next(r, "refundLineItems")) m.truncated = true;  // its amount would be short
       MappedRefund mr;
       mr.id = id_of(r, "legacyResourceId");
       JsonWriter rw;

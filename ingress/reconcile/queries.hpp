@@ -13,8 +13,9 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 // Nested page sizes bound the requested cost per order (Shopify sizes a connection by
 // `first`). An order with more line items, or a product with more variants, than a page
 // of the list reads is read again alone, by id, with the larger nested page (as large as
-// one query's cost allows: 1,000 points); one with more than that, or with more refunds
-// than kRefundsFirst, is reported, not published half-read.
+// one query's cost allows: 1,000 points); one with more than that, with more refunds
+// than kRefundsFirst, or with a refund of more than 10 lines, is reported, not published
+// half-read.
 inline constexpr int kLineItemsFirst = 20;
 inline constexpr int kLineItemsWhole = 100;
 inline constexpr int kVariantsFirst = 50;
@@ -59,7 +60,10 @@ inline constexpr std::string_view kOrdersQuery =
       }
       refunds(first: 5) {
         legacyResourceId createdAt
-        refundLineItems(first: 10) { edges { node { quantity subtotalSet { shopMoney { amount } } } } }
+        refundLineItems(first: 10) {
+          pageInfo { hasNextPage }
+          edges { node { quantity subtotalSet { shopMoney { amount } } } }
+        }
       }
     } }
   }

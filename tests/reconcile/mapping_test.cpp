@@ -161,6 +161,28 @@ TEST_CASE("a node without what a payload needs is a clear error, and gids become
                 ShopClock{});
   REQUIRE_FALSE(bad_total);
   CHECK(bad_total.error().message == "totalPriceSet is not an amount");
+  // A refund with more lines than the query reads would publish a short refund amount:
+  // the order is reported as cut short instead (and so is one with more line items).
+  auto order_with = [&](const std::string& inner) {
+    return map_order(
+        p.parse(std::string(R"({"legacyResourceId":"5","updatedAt":"2026-01-01T00:00:00Z",)") +
+                inner + "}")
+            .value(),
+        ShopClock{});
+  };
+  auto long_refund = order_with(
+      R"("refunds":[{"legacyResourceId":"9","refundLineItems":{"pageInfo":{"hasNextPage":true},)"
+      R"("edges":[{"node":{"quantity":1,"subtotalSet":{"shopMoney":{"amount":"1.00"}}}}]}}])");
+  REQUIRE(long_refund);
+  CHECK(long_refund->truncated);
+  auto short_refund = order_with(
+      R"("refunds":[{"legacyResourceId":"9","refundLineItems":{"pageInfo":{"hasNextPage":false},)"
+      R"("edges":[{"node":{"quantity":1,"subtotalSet":{"shopMoney":{"amount":"1.00"}}}}]}}])");
+  REQUIRE(short_refund);
+  CHECK_FALSE(short_refund->truncated);
+  auto many_lines = order_with(R"("lineItems":{"pageInfo":{"hasNextPage":true},"edges":[]})");
+  REQUIRE(many_lines);
+  CHECK(many_lines->truncated);
   CHECK(numeric_id("gid://shopify/LineItem/123") == 123);
   CHECK(numeric_id("77") == 77);
   CHECK_FALSE(numeric_id("gid://shopify/LineItem/"));

@@ -219,13 +219,24 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
   }
   if (want("refunds")) {
     auto n = static_cast<std::size_t>(nested_first(sel, "refunds", 0));
+    const Field* refunds = sel->child("refunds");
+    const Field* lines = refunds->child("refundLineItems");
+    const auto lines_first = static_cast<std::size_t>(nested_first(refunds, "refundLineItems", 0));
     w.key("refunds").begin_array();
     for (std::size_t i = 0; i < o.refunds.size() && i < n; ++i) {
       const auto& r = o.refunds[i];
       w.begin_object().key("legacyResourceId").string(std::to_string(r.id));
       w.key("createdAt").string(utc_time(r.created_at));
-      w.key("refundLineItems").begin_object().key("edges").begin_array();
-      for (const auto& l : r.lines) {
+      w.key("refundLineItems").begin_object();
+      if (lines && lines->child("pageInfo"))
+        w.key("pageInfo")
+            .begin_object()
+            .key("hasNextPage")
+            .boolean(r.lines.size() > lines_first)
+            .end_object();
+      w.key("edges").begin_array();
+      for (std::size_t j = 0; j < r.lines.size() && j < lines_first; ++j) {
+        const auto& l = r.lines[j];
         w.begin_object().key("node").begin_object().key("quantity").number(l.quantity);
         money_set(w, "subtotalSet", l.subtotal);
         w.end_object().end_object();
