@@ -67,16 +67,6 @@ class Parser {
     if (b == i_) throw ParseError("expected a name at offset " + std::to_string(i_));
     return std::string(s_.substr(b, i_ - b));
   }
-  void skip_balanced(char open, char close) {
-    int depth = 0;
-    do {
-      if (i_ >= s_.size()) throw ParseError("unbalanced brackets");
-      if (s_[i_] == open) ++depth;
-      if (s_[i_] == close) --depth;
-      ++i_;
-    } while (depth > 0);
-  }
-
   // ($name: Type = default, ...): the defaults stand in for variables the request omits.
   void variable_definitions() {
     expect('(');
