@@ -70,7 +70,8 @@ void MetricsReporter::observe(const Summary& s) {
 
 void MetricsReporter::finish(const Summary& s, bool failed) {
   observe(s);
-  result_ = failed ? "failed" : (s.stopped ? "stopped" : "done");
+  // As the exit status says: a record that failed to publish fails the run.
+  result_ = failed || s.failed ? "failed" : (s.stopped ? "stopped" : "done");
 }
 
 }  // namespace shopstream::consumers::replay

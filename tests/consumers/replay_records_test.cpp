@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "consumers/replay/metrics.hpp"
+#include "tests/support/metrics.hpp"
+
 using namespace shopstream;
 using namespace shopstream::consumers::replay;
 
@@ -56,4 +59,29 @@ TEST_CASE("the progress line") {
   CHECK(progress_line(250, 1000, 40, 2.0) ==
         "replay: 250 of 1000 records (25%), 40 matched, 125/s");
   CHECK(progress_line(0, 0, 0, 0) == "replay: 0 of 0 records (100%), 0 matched, 0/s");
+}
+
+TEST_CASE("a replay's run is counted by the result its exit status gives") {
+  using shopstream::test::metric_value;
+  auto runs = [](const char* result) {
+    return metric_value("shopstream_replay_runs_total", {{"result", result}});
+  };
+  const double done = runs("done"), stopped = runs("stopped"), failed = runs("failed");
+  auto end_with = [](Summary s, bool error) {
+    MetricsReporter r;
+    CHECK(metric_value("shopstream_replay_running") == 1);
+    r.finish(s, error);
+  };
+  end_with({}, false);
+  Summary stopped_early;
+  stopped_early.stopped = true;
+  end_with(stopped_early, false);
+  Summary one_failed;  // ran to the end, but a record was not republished: exit 1
+  one_failed.failed = 1;
+  end_with(one_failed, false);
+  end_with({}, true);
+  CHECK(runs("done") - done == 1);
+  CHECK(runs("stopped") - stopped == 1);
+  CHECK(runs("failed") - failed == 2);
+  CHECK(metric_value("shopstream_replay_running") == 0);
 }
