@@ -107,11 +107,6 @@ std::vector<dom::element> items(dom::element node, std::string_view key) {
   return out;
 }
 
-bool has_next(dom::element node, std::string_view key) {
-  bool b;
-  return node.is_object() && node[key]["pageInfo"]["hasNextPage"].get(b) == simdjson::SUCCESS && b;
-}
-
 void updated(Mapped& m, dom::element node) {
   m.updated_at_text = text(node, "updatedAt");
   auto t = time::parse_rfc3339(m.updated_at_text);
@@ -135,6 +130,11 @@ Result<Mapped> guarded(F&& f) {
 }
 
 }  // namespace
+
+bool has_next_page(simdjson::simdjson_result<dom::element> connection) {
+  bool b;
+  return connection["pageInfo"]["hasNextPage"].get(b) == simdjson::SUCCESS && b;
+}
 
 std::optional<std::int64_t> numeric_id(std::string_view id) {
   auto slash = id.rfind('/');
@@ -193,11 +193,15 @@ Result<Mapped> map_order(dom::element node, const ShopClock& clock) {
           .end_object();
     w.end_array().end_object();
     m.payload = w.take();
-    m.truncated = has_next(node, "lineItems");
+    m.truncated = has_next_page(node["lineItems"]);
+    // As a list page reads them, a list as long as it asks for may be cut; read whole
+    // (nested.cpp), a connection that says whether it is.
     auto refunds = items(node, "refunds");
-    if (refunds.size() >= static_cast<std::size_t>(kRefundsFirst)) m.truncated = true;
+    if (node["refunds"].is_array() ? refunds.size() >= static_cast<std::size_t>(kRefundsFirst)
+                                   : has_next_page(node["refunds"]))
+      m.truncated = true;
     for (auto r : refunds) {
-      if (has_next(r, "refundLineItems")) m.truncated = true;  // its amount would be short
+      if (has_next_page(r["refundLineItems"])) m.truncated = true;  // its amount would be short
       MappedRefund mr;
       mr.id = id_of(r, "legacyResourceId");
       JsonWriter rw;
@@ -256,7 +260,7 @@ Result<Mapped> map_product(dom::element node, const ShopClock& clock) {
     }
     w.end_array().end_object();
     m.payload = w.take();
-    m.truncated = has_next(node, "variants");
+    m.truncated = has_next_page(node["variants"]);
     return m;
   });
 }

@@ -45,6 +45,9 @@ Result<Mapped> map_order(simdjson::dom::element node, const ShopClock& clock);
 Result<Mapped> map_product(simdjson::dom::element node, const ShopClock& clock);
 Result<Mapped> map_customer(simdjson::dom::element node, const ShopClock& clock);
 
+// Whether a connection ({pageInfo, edges}; an error or absent: no) has a next page.
+bool has_next_page(simdjson::simdjson_result<simdjson::dom::element> connection);
+
 // The number at the end of a gid ("gid://shopify/LineItem/123" → 123) or a plain number.
 std::optional<std::int64_t> numeric_id(std::string_view id);
 

@@ -30,6 +30,9 @@ Metrics& Metrics::get() {
                        "Webhook subscriptions re-created, by topic."),
       metrics::counter("shopstream_reconcile_skipped_total",
                        "Nodes not published, by entity and reason (invalid, truncated)."),
+      metrics::counter("shopstream_reconcile_read_whole_total",
+                       "Nodes a list page cut short (more line items, refund lines or variants "
+                       "than it holds) whose nested lists were read on to their end, by entity."),
   };
   return m;
 }

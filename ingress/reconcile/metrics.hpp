@@ -20,6 +20,7 @@ struct Metrics {
   prometheus::Family<prometheus::Counter>& passes;      // {result}
   prometheus::Family<prometheus::Counter>& repaired;    // {topic}
   prometheus::Family<prometheus::Counter>& skipped;     // {entity, reason}
+  prometheus::Family<prometheus::Counter>& read_whole;  // {entity}
 };
 
 }  // namespace shopstream::ingress::reconcile

@@ -10,6 +10,7 @@
 #include "common/time.hpp"
 #include "ingress/reconcile/mapping.hpp"
 #include "ingress/reconcile/metrics.hpp"
+#include "ingress/reconcile/nested.hpp"
 #include "ingress/reconcile/queries.hpp"
 
 namespace shopstream::ingress::reconcile {
@@ -23,24 +24,21 @@ struct EntityKind {
   std::string_view delete_topic;
   Result<Mapped> (*map)(simdjson::dom::element, const ShopClock&);
   double node_cost;  // requested per node, until an answer says (queries.hpp)
-  // The nested connection a page may cut short ("": none): its page size in a list, and
-  // when a node was cut, the size and cost it is read again with, alone.
-  std::string_view nested = "";
-  int nested_first = 0, nested_whole = 0;
-  double whole_cost = 0;
+  // A node a list page cut short, with its nested connections read on to their end
+  // (nested.hpp); null: the entity has none.
+  Result<std::optional<std::string>> (*read_rest)(simdjson::dom::element, const Fetch&,
+                                                  double bucket) = nullptr;
 };
 
 const EntityKind kKinds[] = {
     {"customers", kCustomersQuery, "customers/create", "customers/update", "customers/delete",
      map_customer, kCustomerNodeCost},
     {"products", kProductsQuery, "products/create", "products/update", "products/delete",
-     map_product, kProductNodeCost, "variants", kVariantsFirst, kVariantsWhole, kWholeProductCost},
+     map_product, kProductNodeCost, read_rest_of_product},
     {"orders", kOrdersQuery, "orders/create", "orders/updated", "orders/delete", map_order,
-     kOrderNodeCost, "lineItems", kLineItemsFirst, kLineItemsWhole, kWholeOrderCost},
+     kOrderNodeCost, read_rest_of_order},
 };
 
-constexpr double kConnectionCost = 2;       // Shopify: a connection costs 2 + its items
-constexpr double kSingleQueryLimit = 1000;  // Shopify refuses a query that requests more
 const auto kDurableTimeout = std::chrono::seconds(60);
 
 std::string webhook_id(std::string_view entity, std::int64_t id, std::int64_t version) {
@@ -52,10 +50,9 @@ struct PageFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The variables of a page: `first` nodes after `after`, matching `query` (null: all), and
-// the nested connection's page size.
-std::string page_variables(const EntityKind& kind, int first, const std::string& after,
-                           const std::optional<std::string>& query, int nested_first) {
+// The variables of a page: `first` nodes after `after`, matching `query` (null: all).
+std::string page_variables(int first, const std::string& after,
+                           const std::optional<std::string>& query) {
   JsonWriter vars;
   vars.begin_object().key("first").number(first).key("after").string_or_null(after);
   vars.key("query");
@@ -63,31 +60,32 @@ std::string page_variables(const EntityKind& kind, int first, const std::string&
     vars.string(*query);
   else
     vars.null();
-  if (!kind.nested.empty()) vars.key(kind.nested).number(nested_first);
   vars.end_object();
   return vars.take();
 }
 
-// A node a page cut short (more line items or variants than the page's nested `first`),
-// read again alone, by id, with the larger nested page. nullopt if it is still cut short
-// (or gone, or no longer maps): the caller reports it as before.
-std::optional<Mapped> read_whole(const EntityKind& kind, std::int64_t id, const ShopClock& clock,
-                                 AdminClient& api) {
-  if (kind.nested.empty()) return std::nullopt;
-  auto body = api.query(kind.document,
-                        page_variables(kind, 1, "", "id:" + std::to_string(id), kind.nested_whole),
-                        kConnectionCost + kind.whole_cost);
-  if (!body) throw PageFailure(body.error().message);
+// A node a page cut short (more line items, refund lines or variants than the page
+// holds), made whole by reading its nested connections on. nullopt if it is gone at the
+// source or still cut short (more refunds than an order's list holds): the caller
+// reports it. A failed call abandons the pass at this page, as a list page's does.
+std::optional<Mapped> read_whole(const EntityKind& kind, simdjson::dom::element node,
+                                 const ShopClock& clock, AdminClient& api) {
+  if (!kind.read_rest) return std::nullopt;
+  auto bucket = api.bucket();
+  auto text = kind.read_rest(
+      node,
+      [&](std::string_view document, const std::string& variables, double estimate) {
+        return api.query(document, variables, estimate);
+      },
+      bucket ? bucket->maximum : 0);
+  if (!text) throw PageFailure(text.error().message);
+  if (!text.value()) return std::nullopt;
   simdjson::dom::parser parser;  // its own: the page's document stays valid
-  simdjson::dom::array edges;
-  if (parser.parse(body.value())["data"][kind.name]["edges"].get(edges) != simdjson::SUCCESS)
-    throw PageFailure("the answer has no data." + std::string(kind.name) + ".edges");
-  for (auto edge : edges) {
-    simdjson::dom::element node;
-    if (edge["node"].get(node) != simdjson::SUCCESS) continue;
-    auto mapped = kind.map(node, clock);
-    if (mapped && mapped->id == id && !mapped->truncated) return std::move(mapped.value());
-  }
+  simdjson::dom::element whole;
+  if (parser.parse(*text.value()).get(whole) != simdjson::SUCCESS)
+    throw PageFailure("a node read whole is not JSON");
+  auto mapped = kind.map(whole, clock);
+  if (mapped && !mapped->truncated) return std::move(mapped.value());
   return std::nullopt;
 }
 
@@ -117,8 +115,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
     std::optional<std::string> query;
     if (since) query = "updated_at:>='" + time::format_at_offset(*since, 0, true) + "'";
     const double estimate = kConnectionCost + first * per_item;
-    auto body = api.query(kind.document,
-                          page_variables(kind, first, after, query, kind.nested_first), estimate);
+    auto body = api.query(kind.document, page_variables(first, after, query), estimate);
     if (!body) throw PageFailure(body.error().message);
     // Learn what one node costs, and size the next page to fit the limits.
     if (api.last_requested() > kConnectionCost) {
@@ -132,6 +129,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
       throw PageFailure("the answer has no data." + std::string(kind.name) + ".edges");
     ++tally.pages;
     std::vector<Mapped> nodes;
+    std::vector<simdjson::dom::element> elements;  // each node's, for read_whole
     std::int64_t newest = 0;
     for (auto edge : edges) {
       simdjson::dom::element node;
@@ -156,6 +154,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
       newest = std::max(newest, mapped->updated_at);
       seen.insert(mapped->id);
       nodes.push_back(std::move(mapped.value()));
+      elements.push_back(node);
     }
     std::vector<std::int64_t> ids, refund_ids;
     for (const auto& n : nodes) {
@@ -164,22 +163,26 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
     }
     auto held = db.held(kind.name, shop, ids);
     auto refunds_held = db.refunds_held(shop, refund_ids);
-    for (auto& n : nodes) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      auto& n = nodes[i];
       auto it = held.find(n.id);
       const bool missing = it == held.end() || !it->second.updated_at;
       const bool stale = !missing && *it->second.updated_at < n.updated_at;
       if (it != held.end() && it->second.deleted) continue;  // deletes are final
       if (n.truncated && (missing || stale)) {
-        if (auto whole = read_whole(kind, n.id, clock, api)) {
+        if (auto whole = read_whole(kind, elements[i], clock, api)) {
           ++tally.read_whole;
+          m.read_whole.Add({{"entity", std::string(kind.name)}}).Increment();
           n = std::move(*whole);
         }
       }
       if (n.truncated && (missing || stale)) {
         ++tally.skipped;
         m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "truncated"}}).Increment();
-        log::warn("entity has more nested items than one query reads; not published",
-                  {{"shop", shop}, {"entity", kind.name}, {"id", n.id}});
+        log::warn(
+            "entity could not be read whole (more refunds than one query reads, or gone "
+            "at the source); not published",
+            {{"shop", shop}, {"entity", kind.name}, {"id", n.id}});
         continue;
       }
       if (missing || stale) {

@@ -31,7 +31,7 @@ struct PassOptions {
 struct EntityTally {
   std::uint64_t fetched = 0, missing = 0, stale = 0, deleted = 0, published = 0, pages = 0,
                 skipped = 0;
-  std::uint64_t read_whole = 0;  // nodes a page cut short, read again alone (queries.hpp)
+  std::uint64_t read_whole = 0;  // nodes a page cut short, their nested lists read on (nested.hpp)
 };
 
 struct PassSummary {

@@ -180,6 +180,23 @@ TEST_CASE("a node without what a payload needs is a clear error, and gids become
       R"("edges":[{"node":{"quantity":1,"subtotalSet":{"shopMoney":{"amount":"1.00"}}}}]}}])");
   REQUIRE(short_refund);
   CHECK_FALSE(short_refund->truncated);
+  // A plain list as long as a page asks for may be cut; a connection says whether it is.
+  std::string five;
+  for (int i = 1; i <= 5; ++i)
+    five +=
+        std::string(i > 1 ? "," : "") + R"({"legacyResourceId":")" + std::to_string(i) + R"("})";
+  auto five_listed = order_with(R"("refunds":[)" + five + "]");
+  REQUIRE(five_listed);
+  CHECK(five_listed->truncated);
+  std::string edges;
+  for (int i = 1; i <= 6; ++i)
+    edges += std::string(i > 1 ? "," : "") + R"({"node":{"legacyResourceId":")" +
+             std::to_string(i) + R"("}})";
+  auto six_whole =
+      order_with(R"("refunds":{"pageInfo":{"hasNextPage":false},"edges":[)" + edges + "]}");
+  REQUIRE(six_whole);
+  CHECK_FALSE(six_whole->truncated);
+  CHECK(six_whole->refunds.size() == 6);
   auto many_lines = order_with(R"("lineItems":{"pageInfo":{"hasNextPage":true},"edges":[]})");
   REQUIRE(many_lines);
   CHECK(many_lines->truncated);

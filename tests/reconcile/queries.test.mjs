@@ -24,8 +24,9 @@ const documents = [...source.matchAll(/constexpr std::string_view (k\w+) =\s*R"\
 
 test('queries.hpp holds the documents the reconciler sends', () => {
   const names = documents.map((d) => d.name).sort();
-  assert.deepEqual(names, ['kCreateSubscription', 'kCustomersQuery', 'kOrdersQuery',
-    'kProductsQuery', 'kShopQuery', 'kSubscriptionsQuery']);
+  assert.deepEqual(names, ['kCreateSubscription', 'kCustomersQuery', 'kOrderLineItemsQuery',
+    'kOrderRefundsQuery', 'kOrdersQuery', 'kProductVariantsQuery', 'kProductsQuery', 'kRefundLineItemsQuery',
+    'kShopQuery', 'kSubscriptionsQuery']);
 });
 
 for (const { name, text } of documents) {
@@ -45,7 +46,10 @@ test('a document with a field Shopify does not have is rejected (the check can f
 // and without errors (non-null fields present, enum values Shopify has, lists and
 // connections where the schema has them, union members named by __typename).
 const simBinary = process.env.SHOPSTREAM_SIM_BINARY;
-test('the simulator answers every reconciler query in the schema\'s shapes', async () => {
+
+// Starts the simulator with `args`, runs `body(ask)` and stops it; `ask(name, variables)`
+// sends the document `name`, checks the answer's shape, and returns its data.
+async function withSimulator(args, body) {
   assert.ok(simBinary, 'SHOPSTREAM_SIM_BINARY names the shopify-sim binary (ctest sets it)');
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, existsSync } = await import('node:fs');
@@ -53,8 +57,8 @@ test('the simulator answers every reconciler query in the schema\'s shapes', asy
   const { execute } = require('graphql');
   const dir = mkdtempSync(join(tmpdir(), 'sim-'));
   const ready = join(dir, 'ready.json');
-  const sim = spawn(simBinary, ['--seed', '21', '--orders', '200', '--customers', '40', '--products', '15',
-    '--bucket', '1000000', '--restore', '1000000', '--ready-file', ready], { stdio: 'ignore' });
+  const sim = spawn(simBinary, [...args, '--bucket', '1000000', '--restore', '1000000',
+    '--ready-file', ready], { stdio: 'ignore' });
   try {
     const deadline = Date.now() + 30000;
     while (!existsSync(ready)) {
@@ -62,20 +66,7 @@ test('the simulator answers every reconciler query in the schema\'s shapes', asy
       await new Promise((r) => setTimeout(r, 50));
     }
     const url = JSON.parse(readFileSync(ready, 'utf8')).admin_api_url + '/admin/api/2026-10/graphql.json';
-    const cases = [
-      ['kShopQuery', {}],
-      ['kOrdersQuery', { first: 3 }],
-      ['kOrdersQuery', { first: 3, query: "updated_at:>='2026-11-05T00:00:00Z'" }],
-      ['kProductsQuery', { first: 9 }],
-      // A node the list cut short, read again alone with the larger nested page.
-      ['kOrdersQuery', { first: 1, query: 'id:5300000002', lineItems: 100 }],
-      ['kProductsQuery', { first: 1, query: 'id:7100000003', variants: 250 }],
-      ['kCustomersQuery', { first: 40 }],
-      ['kCreateSubscription', { topic: 'ORDERS_CREATE', webhookSubscription: { callbackUrl: 'https://example.com/hooks', format: 'JSON' } }],
-      ['kSubscriptionsQuery', { first: 100 }],
-    ];
-    let orders = 0;
-    for (const [name, variables] of cases) {
+    const ask = async (name, variables) => {
       const text = documents.find((d) => d.name === name).text;
       const res = await fetch(url, {
         method: 'POST',
@@ -89,15 +80,105 @@ test('the simulator answers every reconciler query in the schema\'s shapes', asy
       const again = execute({ schema, document: parse(text), rootValue: answer.data, variableValues: variables });
       assert.deepEqual((again.errors ?? []).map((e) => `${e.path?.join('.')}: ${e.message}`), [], name);
       assert.deepEqual(JSON.parse(JSON.stringify(again.data)), answer.data, name);
-      if (name === 'kOrdersQuery') orders += answer.data.orders.edges.length;
-      if (variables.query?.startsWith('id:')) {  // exactly the one asked for
-        const edges = Object.values(answer.data)[0].edges;
-        assert.equal(edges.length, 1, `${name} ${variables.query}`);
-        assert.equal(edges[0].node.legacyResourceId, variables.query.slice(3));
-      }
-    }
-    assert.ok(orders >= 4, 'the order pages were not empty');
+      return answer.data;
+    };
+    await body(ask);
   } finally {
     sim.kill('SIGTERM');
   }
+}
+
+test('the simulator answers every reconciler query in the schema\'s shapes', async () => {
+  await withSimulator(['--seed', '21', '--orders', '200', '--customers', '40', '--products', '15'], async (ask) => {
+    const cases = [
+      ['kShopQuery', {}],
+      ['kOrdersQuery', { first: 3 }],
+      ['kOrdersQuery', { first: 3, query: "updated_at:>='2026-11-05T00:00:00Z'" }],
+      ['kProductsQuery', { first: 9 }],
+      ['kCustomersQuery', { first: 40 }],
+      ['kCreateSubscription', { topic: 'ORDERS_CREATE', webhookSubscription: { callbackUrl: 'https://example.com/hooks', format: 'JSON' } }],
+      ['kSubscriptionsQuery', { first: 100 }],
+    ];
+    let orders = 0;
+    for (const [name, variables] of cases) {
+      const data = await ask(name, variables);
+      if (name === 'kOrdersQuery') orders += data.orders.edges.length;
+    }
+    assert.ok(orders >= 4, 'the order pages were not empty');
+  });
+});
+
+// A nested list a list page cut short is read on from its endCursor by the parent's id
+// (ingress/reconcile/nested.cpp): those documents, and the list pages' nested cursors.
+test('the simulator answers the documents that read nested lists on', async () => {
+  await withSimulator(['--seed', '22', '--orders', '120', '--customers', '30', '--products', '30',
+    '--large', '0.4'], async (ask) => {
+    const cut = {};  // the first node of each kind with a next page
+    for (const [name, conn, first] of [['kOrdersQuery', 'orders', 3], ['kProductsQuery', 'products', 9]]) {
+      let after = null;
+      for (;;) {
+        const data = await ask(name, { first, after });
+        for (const { node } of data[conn].edges) {
+          if (node.lineItems?.pageInfo.hasNextPage) cut.order ??= node;
+          if (node.variants?.pageInfo.hasNextPage) cut.product ??= node;
+          for (const r of node.refunds ?? [])
+            if (r.refundLineItems.pageInfo.hasNextPage) cut.refund ??= r;
+          if ((node.refunds?.length ?? 0) >= 5) cut.refunds ??= node;
+        }
+        if (!data[conn].pageInfo.hasNextPage) break;
+        after = data[conn].pageInfo.endCursor;
+      }
+    }
+    const reads = [
+      ['kOrderLineItemsQuery', 'order', 'Order', cut.order, 'lineItems', 142],
+      ['kRefundLineItemsQuery', 'refund', 'Refund', cut.refund, 'refundLineItems', 250],
+      ['kProductVariantsQuery', 'product', 'Product', cut.product, 'variants', 250],
+    ];
+    for (const [name, root, type, parent, key, first] of reads) {
+      assert.ok(parent, `the store has a ${root} whose ${key} a list page cut short`);
+      const seen = parent[key].edges.length;
+      const data = await ask(name, {
+        id: `gid://shopify/${type}/${parent.legacyResourceId}`, first,
+        after: parent[key].pageInfo.endCursor,
+      });
+      const rest = data[root][key];
+      assert.ok(rest.edges.length > 0, name);
+      // The rest starts after what the list page held: no item twice.
+      const ids = (edges) => edges.map(({ node }) => JSON.stringify(node));
+      if (key !== 'refundLineItems')
+        for (const id of ids(rest.edges)) assert.ok(!ids(parent[key].edges).includes(id), name);
+      assert.ok(seen + rest.edges.length > (key === 'variants' ? 50 : key === 'lineItems' ? 20 : 10), name);
+    }
+    // An order whose page held as many refunds as it asks for (5): read again, all of them.
+    assert.ok(cut.refunds, 'the store has an order with 5 refunds or more');
+    const again = await ask('kOrderRefundsQuery', { id: `gid://shopify/Order/${cut.refunds.legacyResourceId}`, first: 30 });
+    assert.ok(again.order.refunds.length > 5, 'more refunds than a list page reads');
+    assert.deepEqual(again.order.refunds.slice(0, 5), cut.refunds.refunds);
+    const gone = await ask('kOrderLineItemsQuery', { id: 'gid://shopify/Order/1', first: 10, after: null });
+    assert.equal(gone.order, null);
+  });
+});
+
+// The documents that read a nested list on select its items exactly as the list pages do:
+// the items of one whole list are then alike, whichever page they came from.
+test('the nested documents select items as the list documents do', () => {
+  // The selection of `key`'s field: the braces after its arguments.
+  const selection = (text, key) => {
+    const at = text.indexOf(`${key}(`);
+    assert.ok(at >= 0, key);
+    const open = text.indexOf('{', at);
+    let depth = 0;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      if (text[i] === '}' && --depth === 0) return text.slice(open, i + 1).replace(/\s+/g, ' ');
+    }
+    return assert.fail(`${key}: unbalanced`);
+  };
+  const text = (name) => documents.find((d) => d.name === name).text;
+  for (const [nested, list, key] of [['kOrderLineItemsQuery', 'kOrdersQuery', 'lineItems'],
+    ['kOrderRefundsQuery', 'kOrdersQuery', 'refunds'],
+    ['kRefundLineItemsQuery', 'kOrdersQuery', 'refundLineItems'],
+    ['kProductVariantsQuery', 'kProductsQuery', 'variants']])
+    assert.equal(selection(text(nested), key), selection(text(list), key), `${nested} ${key}`);
+  assert.notEqual(selection(text('kProductVariantsQuery'), 'variants'), selection(text('kOrdersQuery'), 'lineItems'));
 });

@@ -143,12 +143,13 @@ TEST_CASE("under a small bucket the reconciler paces itself, retries and reads e
   require_equal(f, sim);
 }
 
-TEST_CASE("orders and products with more nested items than a page reads are read whole") {
+TEST_CASE("orders, refunds and products with more nested items than a page reads are read whole") {
   ProjectorFixture f;
   f.start();
-  // No webhooks: everything from the Admin API. A third of the orders have 21-60 line
-  // items and of the products 51-120 variants: more than a list page's nested connection.
-  Simulator sim({"--seed", "13", "--products", "12", "--customers", "20", "--orders", "45",
+  // No webhooks: everything from the Admin API. A third of the orders have 21-300 line
+  // items (refunded in 1-8 refunds that return every other line) and of the products
+  // 51-600 variants: more than a list page's nested reads, and than one page read on.
+  Simulator sim({"--seed", "24", "--products", "12", "--customers", "20", "--orders", "45",
                  "--large", "0.35", "--bucket", "1000", "--restore", "1000"});
   CHECK(reconcile(f, sim, {"--once"}, "reconcile-large.log") == 0);
   CHECK(sim.stat({"api", "max_cost_exceeded"}) == 0);
@@ -159,8 +160,10 @@ TEST_CASE("orders and products with more nested items than a page reads are read
                " GROUP BY " + parent + ") c")[0][0]
         .as<int>();
   };
-  CHECK(most("order_line_items", "order_id") > 20);
-  CHECK(most("product_variants", "product_id") > 50);
+  CHECK(most("order_line_items", "order_id") > 20 + 142);
+  CHECK(most("product_variants", "product_id") > 50 + 250);
+  CHECK(most("refunds", "order_id") > 5);           // an order's refunds read again
+  CHECK(sim.stat({"api", "pages", "refund"}) > 0);  // a refund's lines read on
   const auto log = read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-large.log");
   CHECK(log.find("not published") == std::string::npos);
   for (const char* entity : {"orders", "products"}) {  // in the pass's summary

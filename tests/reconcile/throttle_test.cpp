@@ -72,17 +72,25 @@ TEST_CASE("the simulator prices the reconciler's queries the way Shopify's cost 
   auto products = shopstream::sim::parse_operation(kProductsQuery, vars);
   REQUIRE(products);
   CHECK(shopstream::sim::requested_cost(products.value()) == 2 + 3 * kProductNodeCost);
-  // A node the list cut short, read again alone: still inside one query's 1,000 points.
-  auto whole_order = shopstream::sim::parse_operation(
-      kOrdersQuery, p.parse(std::string(R"({"first":1,"query":"id:1","lineItems":100})")).value());
-  REQUIRE(whole_order);
-  CHECK(shopstream::sim::requested_cost(whole_order.value()) == 2 + kWholeOrderCost);
-  CHECK(2 + kWholeOrderCost <= 1000);
-  auto whole_product = shopstream::sim::parse_operation(
-      kProductsQuery, p.parse(std::string(R"({"first":1,"query":"id:1","variants":250})")).value());
-  REQUIRE(whole_product);
-  CHECK(shopstream::sim::requested_cost(whole_product.value()) == 2 + kWholeProductCost);
-  CHECK(2 + kWholeProductCost <= 1000);
+  // A nested connection read on past a list page (nested.cpp): the parent 1, the
+  // connection 2, and as many items as fit one query's 1,000 points, each priced as the
+  // reconciler assumes.
+  const std::pair<std::string_view, double> nested[] = {{kOrderLineItemsQuery, kLineItemCost},
+                                                        {kRefundLineItemsQuery, kRefundLineCost},
+                                                        {kProductVariantsQuery, kVariantCost}};
+  for (const auto& [document, item_cost] : nested) {
+    CAPTURE(document);
+    const int first = page_size(item_cost, 1 + kConnectionCost, kSingleQueryLimit, 0);
+    auto op = shopstream::sim::parse_operation(
+        document, p.parse(R"({"id":"gid://shopify/Order/1","after":"x","first":)" +
+                          std::to_string(first) + "}")
+                      .value());
+    REQUIRE(op);
+    CHECK(shopstream::sim::requested_cost(op.value()) == 1 + kConnectionCost + first * item_cost);
+    CHECK(shopstream::sim::requested_cost(op.value()) <= kSingleQueryLimit);
+    // As large as it may be: one item more would not fit (or Shopify's 250 caps it).
+    CHECK((first == 250 || 1 + kConnectionCost + (first + 1) * item_cost > kSingleQueryLimit));
+  }
   auto cust = shopstream::sim::parse_operation(kCustomersQuery,
                                                p.parse(std::string(R"({"first":250})")).value());
   REQUIRE(cust);

@@ -2,23 +2,24 @@
 
 #include <doctest/doctest.h>
 
+#include "common/json_writer.hpp"
+
 namespace shopstream::test {
+
+std::string AdminNodes::answer(std::string_view document, const std::string& variables_json,
+                               unsigned* status) {
+  JsonWriter request;
+  request.begin_object().key("query").string(document).key("variables").raw(variables_json);
+  auto a = api.graphql("shpat_sim_1", request.end_object().take());
+  if (status) *status = a.status;
+  return a.body;
+}
 
 std::vector<simdjson::dom::element> AdminNodes::nodes(std::string_view document,
                                                       const std::string& connection) {
-  std::string escaped;
-  for (char c : document) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped += c;
-  }
-  auto answer =
-      api.graphql("shpat_sim_1", "{\"query\":\"" + escaped + "\",\"variables\":{\"first\":250}}");
-  REQUIRE(answer.status == 200);
-  bodies_.push_back(answer.body);
+  unsigned status = 0;
+  bodies_.push_back(answer(document, R"({"first":250})", &status));
+  REQUIRE(status == 200);
   simdjson::dom::element root = parsers_.emplace_back(std::make_unique<simdjson::dom::parser>())
                                     ->parse(bodies_.back())
                                     .value();

@@ -106,6 +106,58 @@ std::optional<std::int64_t> id_filter(std::string_view query) {
   return id;
 }
 
+// The items [begin, end) of a nested connection of `total` items that the selection's
+// `name` field asks for (`first`, and `after`: the cursor of an earlier page's last item),
+// and whether more follow. Nested cursors are item positions.
+struct Slice {
+  std::size_t begin = 0, end = 0;
+  bool more = false;
+};
+
+Slice nested_slice(const Field* sel, std::string_view name, std::size_t total) {
+  const Field* f = sel ? sel->child(name) : nullptr;
+  Slice s;
+  if (f && f->args.count("after") && !f->args.at("after").empty()) {
+    auto c = decode_cursor(f->args.at("after"));
+    s.begin = c && c->id >= 0 ? static_cast<std::size_t>(c->id) + 1 : total;
+  }
+  s.begin = std::min(s.begin, total);
+  s.end = std::min(total, s.begin + static_cast<std::size_t>(nested_first(sel, name, 0)));
+  s.more = s.end < total;
+  return s;
+}
+
+// The pageInfo of a nested connection's slice, with what the selection asks of it.
+void nested_page_info(JsonWriter& w, const Field* sel, std::string_view name, const Slice& s) {
+  const Field* f = sel ? sel->child(name) : nullptr;
+  const Field* info = f ? f->child("pageInfo") : nullptr;
+  if (!info) return;
+  w.key("pageInfo").begin_object();
+  if (info->child("hasNextPage")) w.key("hasNextPage").boolean(s.more);
+  if (info->child("endCursor"))
+    w.key("endCursor")
+        .string_or_null(s.end > s.begin ? encode_cursor({0, static_cast<std::int64_t>(s.end) - 1})
+                                        : "");
+  w.end_object();
+}
+
+// The nested connection `name` of the selection `sel` over `all`: its slice's pageInfo
+// and edges, each node's fields written by `node(w, item)`.
+template <typename T, typename Node>
+void write_nested(JsonWriter& w, const Field* sel, std::string_view name, const std::vector<T>& all,
+                  Node node) {
+  const auto slice = nested_slice(sel, name, all.size());
+  w.key(name).begin_object();
+  nested_page_info(w, sel, name, slice);
+  w.key("edges").begin_array();
+  for (std::size_t i = slice.begin; i < slice.end; ++i) {
+    w.begin_object().key("node").begin_object();
+    node(w, all[i]);
+    w.end_object().end_object();
+  }
+  w.end_array().end_object();
+}
+
 // One page of `items` (live entities) for a connection field: filter, sort, paginate.
 template <typename T>
 std::vector<const T*> page_of(const std::map<std::int64_t, T>& all, const Field& f, bool& more,
@@ -149,6 +201,19 @@ std::vector<const T*> page_of(const std::map<std::int64_t, T>& all, const Field&
   return out;
 }
 
+void write_refund(JsonWriter& w, const Field* sel, const Refund& r) {
+  auto want = [&](std::string_view n) { return sel && sel->child(n); };
+  w.begin_object();
+  if (want("legacyResourceId")) w.key("legacyResourceId").string(std::to_string(r.id));
+  if (want("createdAt")) w.key("createdAt").string(utc_time(r.created_at));
+  if (want("refundLineItems"))
+    write_nested(w, sel, "refundLineItems", r.lines, [](JsonWriter& w, const RefundLine& l) {
+      w.key("quantity").number(l.quantity);
+      money_set(w, "subtotalSet", l.subtotal);
+    });
+  w.end_object();
+}
+
 void write_order(JsonWriter& w, const Field* sel, const Order& o) {
   auto want = [&](std::string_view n) { return sel && sel->child(n); };
   w.begin_object();
@@ -188,18 +253,9 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
     }
     w.end_array().end_object();
   }
-  if (want("lineItems")) {
-    auto n = static_cast<std::size_t>(nested_first(sel, "lineItems", 0));
-    w.key("lineItems").begin_object();
-    w.key("pageInfo")
-        .begin_object()
-        .key("hasNextPage")
-        .boolean(o.line_items.size() > n)
-        .end_object();
-    w.key("edges").begin_array();
-    for (std::size_t i = 0; i < o.line_items.size() && i < n; ++i) {
-      const auto& li = o.line_items[i];
-      w.begin_object().key("node").begin_object().key("id").string(gid("LineItem", li.id));
+  if (want("lineItems"))
+    write_nested(w, sel, "lineItems", o.line_items, [](JsonWriter& w, const LineItem& li) {
+      w.key("id").string(gid("LineItem", li.id));
       w.key("title").string(li.title).key("sku").string(li.sku).key("quantity").number(li.quantity);
       money_set(w, "originalUnitPriceSet", li.price);
       money_set(w, "totalDiscountSet", li.discount);
@@ -213,36 +269,12 @@ void write_order(JsonWriter& w, const Field* sel, const Order& o) {
           .key("legacyResourceId")
           .string(std::to_string(li.variant_id))
           .end_object();
-      w.end_object().end_object();
-    }
-    w.end_array().end_object();
-  }
+    });
   if (want("refunds")) {
     auto n = static_cast<std::size_t>(nested_first(sel, "refunds", 0));
-    const Field* refunds = sel->child("refunds");
-    const Field* lines = refunds->child("refundLineItems");
-    const auto lines_first = static_cast<std::size_t>(nested_first(refunds, "refundLineItems", 0));
     w.key("refunds").begin_array();
-    for (std::size_t i = 0; i < o.refunds.size() && i < n; ++i) {
-      const auto& r = o.refunds[i];
-      w.begin_object().key("legacyResourceId").string(std::to_string(r.id));
-      w.key("createdAt").string(utc_time(r.created_at));
-      w.key("refundLineItems").begin_object();
-      if (lines && lines->child("pageInfo"))
-        w.key("pageInfo")
-            .begin_object()
-            .key("hasNextPage")
-            .boolean(r.lines.size() > lines_first)
-            .end_object();
-      w.key("edges").begin_array();
-      for (std::size_t j = 0; j < r.lines.size() && j < lines_first; ++j) {
-        const auto& l = r.lines[j];
-        w.begin_object().key("node").begin_object().key("quantity").number(l.quantity);
-        money_set(w, "subtotalSet", l.subtotal);
-        w.end_object().end_object();
-      }
-      w.end_array().end_object().end_object();
-    }
+    for (std::size_t i = 0; i < o.refunds.size() && i < n; ++i)
+      write_refund(w, sel->child("refunds"), o.refunds[i]);
     w.end_array();
   }
   w.end_object();
@@ -260,14 +292,8 @@ void write_product(JsonWriter& w, const Field* sel, const Product& p) {
   if (want("status")) w.key("status").string(upper(p.status));
   if (want("createdAt")) w.key("createdAt").string(utc_time(p.created_at));
   if (want("updatedAt")) w.key("updatedAt").string(utc_time(p.updated_at));
-  if (want("variants")) {
-    auto n = static_cast<std::size_t>(nested_first(sel, "variants", 0));
-    w.key("variants").begin_object();
-    w.key("pageInfo").begin_object().key("hasNextPage").boolean(p.variants.size() > n).end_object();
-    w.key("edges").begin_array();
-    for (std::size_t i = 0; i < p.variants.size() && i < n; ++i) {
-      const auto& v = p.variants[i];
-      w.begin_object().key("node").begin_object();
+  if (want("variants"))
+    write_nested(w, sel, "variants", p.variants, [](JsonWriter& w, const Variant& v) {
       w.key("legacyResourceId").string(std::to_string(v.id)).key("title").string(v.title);
       w.key("sku").string(v.sku).key("price").string(money(v.price));
       w.key("inventoryQuantity").number(v.inventory_quantity);
@@ -277,10 +303,7 @@ void write_product(JsonWriter& w, const Field* sel, const Product& p) {
           .key("legacyResourceId")
           .string(std::to_string(v.inventory_item_id))
           .end_object();
-      w.end_object().end_object();
-    }
-    w.end_array().end_object();
-  }
+    });
   w.end_object();
 }
 
@@ -423,6 +446,40 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       if (!error.empty()) return {};
       ++stats_.pages[f.name];
       if (!pages_seen_.insert(key).second) ++stats_.duplicate_pages;
+    } else if (f.name == "order" || f.name == "product" || f.name == "refund") {
+      // One node by its gid (gid://shopify/Order/N); null when there is none (or deleted).
+      const std::string type = f.name == "order"     ? "Order"
+                               : f.name == "product" ? "Product"
+                                                     : "Refund";
+      const std::string prefix = "gid://shopify/" + type + "/";
+      const std::string id_arg = f.args.count("id") ? f.args.at("id") : "";
+      std::int64_t id = 0;
+      if (id_arg.rfind(prefix, 0) != 0 ||
+          std::from_chars(id_arg.data() + prefix.size(), id_arg.data() + id_arg.size(), id).ec !=
+              std::errc()) {
+        error = "Invalid global id '" + id_arg + "'";
+        return {};
+      }
+      w.key(f.name);
+      bool found = false;
+      if (f.name == "order") {
+        auto it = shop.orders.find(id);
+        if ((found = it != shop.orders.end() && !it->second.deleted_at))
+          write_order(w, &f, it->second);
+      } else if (f.name == "product") {
+        auto it = shop.products.find(id);
+        if ((found = it != shop.products.end() && !it->second.deleted_at))
+          write_product(w, &f, it->second);
+      } else {
+        for (const auto& [order_id, o] : shop.orders)
+          for (const auto& r : o.refunds)
+            if (!found && r.id == id && !o.deleted_at) {
+              write_refund(w, &f, r);
+              found = true;
+            }
+      }
+      if (!found) w.null();
+      ++stats_.pages[f.name];
     } else if (f.name == "webhookSubscriptions") {
       w.key("webhookSubscriptions").begin_object();
       w.key("pageInfo")

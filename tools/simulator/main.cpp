@@ -36,8 +36,8 @@ GET /sim/shops, POST /sim/fail?status=429&count=N,
 POST /sim/subscriptions/delete?shop=DOMAIN&topic=orders/create.
 
 Store:     --seed N (1) --shops N (1) --products N (50) --customers N (200)
-           --orders N (1000) --days N (14) --large P (0: share of orders with 21-60 line
-           items and of products with 51-120 variants)
+           --orders N (1000) --days N (14) --large P (0: share of orders with 21-300 line
+           items, refunded in 1-8 refunds, and of products with 51-600 variants)
 Webhooks:  --webhook-url URL (none: no deliveries) --secret S (required with a URL)
            --rate N/s (500) --drop P --duplicate P --reorder P --delay P (0)
            --retry-base-ms N (1000) --max-retries N (8) --concurrency N (4)

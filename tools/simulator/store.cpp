@@ -171,7 +171,7 @@ class Generator {
         p.created_at = p.updated_at = t;
         int n = static_cast<int>(uniform(1, 3));
         if (spec_.large_share > 0 && chance(spec_.large_share))
-          n = static_cast<int>(uniform(51, 120));
+          n = static_cast<int>(uniform(51, 600));
         for (int i = 0; i < n; ++i) {
           Variant v;
           v.id = next_variant_++;
@@ -306,7 +306,7 @@ class Generator {
     }
     if (o.email.empty()) o.email = "guest" + std::to_string(id) + "@example.net";
     int n = static_cast<int>(uniform(1, 4));
-    if (spec_.large_share > 0 && chance(spec_.large_share)) n = static_cast<int>(uniform(21, 60));
+    if (spec_.large_share > 0 && chance(spec_.large_share)) n = static_cast<int>(uniform(21, 300));
     for (int i = 0; i < n; ++i) {
       const Product& p = *live[uniform(0, static_cast<std::int64_t>(live.size()) - 1)];
       const Variant& v = p.variants[uniform(0, static_cast<std::int64_t>(p.variants.size()) - 1)];
@@ -360,15 +360,24 @@ class Generator {
         break;
       case Kind::kRefundOrder: {
         if (o.cancelled_at) return;
-        const auto& li = o.line_items.front();
-        Refund r;
-        r.id = next_refund_++;
-        r.created_at = t;
-        r.lines.push_back({li.id, 1, li.price});
-        o.refunds.push_back(r);
+        // A large order is refunded in 1-8 refunds (by its id) that together return one
+        // unit of every other line: more refunds, and more lines in one, than a page of
+        // the reconciler's reads. Any other order: one unit of its first line.
+        const bool large = o.line_items.size() > 20;
+        const std::size_t count = large ? 1 + static_cast<std::size_t>(o.id % 8) : 1;
+        for (std::size_t k = 0; k < count; ++k) {
+          Refund r;
+          r.id = next_refund_++;
+          r.created_at = t;
+          if (!large) r.lines.push_back({o.line_items.front().id, 1, o.line_items.front().price});
+          for (std::size_t i = 2 * k; large && i < o.line_items.size(); i += 2 * count)
+            r.lines.push_back({o.line_items[i].id, 1, o.line_items[i].price});
+          o.refunds.push_back(r);
+        }
         touch(o.updated_at, t);
         o.financial_status = "partially_refunded";
-        emit(s, "refunds/create", refund_json(shop, o, r), t);
+        for (std::size_t k = o.refunds.size() - count; k < o.refunds.size(); ++k)
+          emit(s, "refunds/create", refund_json(shop, o, o.refunds[k]), t);
         emit(s, "orders/updated", order_json(shop, o), t);
         return;
       }

@@ -90,8 +90,9 @@ struct StoreSpec {
   int days = 14;
   Epoch start = 1'793'491'200;  // 2026-11-01T00:00:00Z
   double test_order_rate = 0.03;
-  // Share of orders with 21-60 line items and of products with 51-120 variants: more than
-  // one page of the reconciler's nested connections.
+  // Share of orders with 21-300 line items (refunded, if at all, in 1-8 refunds that
+  // return every other line) and of products with 51-600 variants: more than one page of
+  // the reconciler's nested reads, and than one page read on after it.
   double large_share = 0;
 };
 

@@ -1,0 +1,185 @@
+#include "ingress/reconcile/nested.hpp"
+
+#include "common/json_writer.hpp"
+#include "ingress/reconcile/mapping.hpp"
+#include "ingress/reconcile/queries.hpp"
+#include "ingress/reconcile/throttle.hpp"
+
+namespace shopstream::ingress::reconcile {
+namespace {
+
+namespace dom = simdjson::dom;
+
+struct Connection {
+  std::string_view document;  // queries.hpp
+  std::string_view root;      // the parent's field in the answer: order, refund, product
+  std::string_view gid_type;  // Order, Refund, Product
+  std::string_view key;       // lineItems, refundLineItems, variants
+  double item_cost;
+};
+
+constexpr Connection kOrderLineItems{kOrderLineItemsQuery, "order", "Order", "lineItems",
+                                     kLineItemCost};
+constexpr Connection kRefundLines{kRefundLineItemsQuery, "refund", "Refund", "refundLineItems",
+                                  kRefundLineCost};
+constexpr Connection kProductVariants{kProductVariantsQuery, "product", "Product", "variants",
+                                      kVariantCost};
+
+// A connection with no page after it, holding `edges` (raw {"node": ...} texts).
+std::string whole_connection(const std::vector<std::string>& edges) {
+  JsonWriter w;
+  w.begin_object().key("pageInfo").begin_object().key("hasNextPage").boolean(false);
+  w.end_object().key("edges").begin_array();
+  for (const auto& e : edges) w.raw(e);
+  w.end_array().end_object();
+  return w.take();
+}
+
+// Appends the edges of `connection` ({pageInfo, edges}) to `edges`; true with `cursor`
+// set when it has a next page.
+Result<bool> take_page(simdjson::simdjson_result<dom::element> connection,
+                       std::vector<std::string>& edges, std::string& cursor,
+                       std::string_view what) {
+  dom::array page;
+  if (connection["edges"].get(page) != simdjson::SUCCESS)
+    return fail(std::string(what) + ": the answer has no edges");
+  for (auto e : page) edges.push_back(simdjson::minify(e));
+  if (!has_next_page(connection)) return false;
+  std::string_view next;
+  if (connection["pageInfo"]["endCursor"].get(next) != simdjson::SUCCESS || next.empty() ||
+      next == cursor)
+    return fail(std::string(what) + ": hasNextPage without a new endCursor");
+  cursor = std::string(next);
+  return true;
+}
+
+// Every edge of `parent`'s connection: the list page's, then the rest, page by page.
+Result<std::optional<std::vector<std::string>>> all_edges(dom::element parent, const Connection& c,
+                                                          const Fetch& fetch, double bucket) {
+  std::string_view legacy;
+  if (parent["legacyResourceId"].get(legacy) != simdjson::SUCCESS || !numeric_id(legacy))
+    return fail(std::string(c.root) + " without a legacyResourceId");
+  const std::string gid = "gid://shopify/" + std::string(c.gid_type) + "/" + std::string(legacy);
+  const std::string what =
+      std::string(c.gid_type) + " " + std::string(legacy) + " " + std::string(c.key);
+  std::vector<std::string> edges;
+  std::string cursor;
+  auto more = take_page(parent[c.key], edges, cursor, what);
+  if (!more) return more.error();
+  // The parent object 1, the connection 2, and as many items as the limits allow.
+  const double fixed = 1 + kConnectionCost;
+  const int first = page_size(c.item_cost, fixed, kSingleQueryLimit, bucket);
+  simdjson::dom::parser parser;
+  for (int pages = 0; more.value(); ++pages) {
+    if (pages == kMaxNestedPages)
+      return fail(what + ": more than " + std::to_string(kMaxNestedPages) + " pages");
+    JsonWriter vars;
+    vars.begin_object().key("id").string(gid).key("first").number(first);
+    vars.key("after").string(cursor).end_object();
+    auto body = fetch(c.document, vars.take(), fixed + first * c.item_cost);
+    if (!body) return body.error();
+    dom::element data;
+    if (parser.parse(body.value())["data"][c.root].get(data) != simdjson::SUCCESS)
+      return fail(what + ": the answer has no data." + std::string(c.root));
+    if (data.is_null()) return std::optional<std::vector<std::string>>();
+    more = take_page(data[c.key], edges, cursor, what);
+    if (!more) return more.error();
+  }
+  return std::optional(std::move(edges));
+}
+
+}  // namespace
+
+std::string with_fields(dom::object object,
+                        const std::map<std::string, std::string, std::less<>>& replace) {
+  JsonWriter w;
+  w.begin_object();
+  for (auto field : object) {
+    w.key(field.key);
+    auto it = replace.find(field.key);
+    w.raw(it != replace.end() ? it->second : simdjson::minify(field.value));
+  }
+  w.end_object();
+  return w.take();
+}
+
+Result<std::optional<std::string>> read_rest_of_order(dom::element node, const Fetch& fetch,
+                                                      double bucket) {
+  dom::object order;
+  if (node.get(order) != simdjson::SUCCESS) return fail("an order node is not an object");
+  std::map<std::string, std::string, std::less<>> replace;
+  if (has_next_page(node["lineItems"])) {
+    auto edges = all_edges(node, kOrderLineItems, fetch, bucket);
+    if (!edges) return edges.error();
+    if (!edges.value()) return std::optional<std::string>();
+    replace["lineItems"] = whole_connection(*edges.value());
+  }
+  dom::array refunds;
+  if (node["refunds"].get(refunds) != simdjson::SUCCESS)
+    return std::optional(with_fields(order, replace));
+  // As many refunds as the page asks for: there may be more. Read them again, as many as
+  // one query allows; fewer than that are all of them.
+  dom::parser parser;  // the refunds read again live in it
+  bool all_refunds = refunds.size() < static_cast<std::size_t>(kRefundsFirst);
+  if (!all_refunds) {
+    std::string_view legacy;
+    if (node["legacyResourceId"].get(legacy) != simdjson::SUCCESS)
+      return fail("order without a legacyResourceId");
+    const int first = page_size(kRefundCost, 1 + kConnectionCost, kSingleQueryLimit, bucket);
+    JsonWriter vars;
+    vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
+    auto body = fetch(kOrderRefundsQuery, vars.key("first").number(first).end_object().take(),
+                      1 + kConnectionCost + first * kRefundCost);
+    if (!body) return body.error();
+    dom::element data;
+    if (parser.parse(body.value())["data"]["order"].get(data) != simdjson::SUCCESS)
+      return fail("Order " + std::string(legacy) + " refunds: the answer has no data.order");
+    if (data.is_null()) return std::optional<std::string>();
+    if (data["refunds"].get(refunds) != simdjson::SUCCESS)
+      return fail("Order " + std::string(legacy) + " refunds: the answer has no refunds");
+    all_refunds = refunds.size() < static_cast<std::size_t>(first);
+  }
+  // Each refund whole: its lines read on when its page had more.
+  std::vector<std::string> whole;
+  bool changed = all_refunds && refunds.size() >= static_cast<std::size_t>(kRefundsFirst);
+  for (auto r : refunds) {
+    dom::object refund;
+    if (!has_next_page(r["refundLineItems"]) || r.get(refund) != simdjson::SUCCESS) {
+      whole.push_back(simdjson::minify(r));
+      continue;
+    }
+    auto edges = all_edges(r, kRefundLines, fetch, bucket);
+    if (!edges) return edges.error();
+    if (!edges.value()) return std::optional<std::string>();
+    whole.push_back(with_fields(refund, {{"refundLineItems", whole_connection(*edges.value())}}));
+    changed = true;
+  }
+  if (changed) {
+    // All of them: a connection without a next page (mapping.cpp reads a plain list as
+    // long as a page asks for as possibly cut). Else the list as the page had it.
+    if (all_refunds) {
+      std::vector<std::string> edges;
+      for (const auto& r : whole) edges.push_back("{\"node\":" + r + "}");
+      replace["refunds"] = whole_connection(edges);
+    } else {
+      JsonWriter list;
+      list.begin_array();
+      for (const auto& r : whole) list.raw(r);
+      replace["refunds"] = list.end_array().take();
+    }
+  }
+  return std::optional(with_fields(order, replace));
+}
+
+Result<std::optional<std::string>> read_rest_of_product(dom::element node, const Fetch& fetch,
+                                                        double bucket) {
+  dom::object product;
+  if (node.get(product) != simdjson::SUCCESS) return fail("a product node is not an object");
+  if (!has_next_page(node["variants"])) return std::optional(simdjson::minify(node));
+  auto edges = all_edges(node, kProductVariants, fetch, bucket);
+  if (!edges) return edges.error();
+  if (!edges.value()) return std::optional<std::string>();
+  return std::optional(with_fields(product, {{"variants", whole_connection(*edges.value())}}));
+}
+
+}  // namespace shopstream::ingress::reconcile
