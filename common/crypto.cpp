@@ -7,7 +7,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 namespace shopstream {
 namespace {
@@ -26,7 +28,16 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
   return std::string(reinterpret_cast<const char*>(mac.data()), mac.size());
 }
 
-HmacSha256::HmacSha256(std::string_view key) : keyed_(nullptr) {
+struct HmacSha256::Idle {
+  static constexpr std::size_t kKeep = 64;  // more threads than this never hash at once
+  std::mutex mu;
+  std::vector<EVP_MAC_CTX*> contexts;
+  ~Idle() {
+    for (auto* c : contexts) EVP_MAC_CTX_free(c);
+  }
+};
+
+HmacSha256::HmacSha256(std::string_view key) : keyed_(nullptr), idle_(std::make_unique<Idle>()) {
   EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   if (!hmac) openssl_failed("OpenSSL has no HMAC");
   keyed_ = EVP_MAC_CTX_new(hmac);
@@ -48,22 +59,40 @@ HmacSha256::~HmacSha256() {
 }
 
 HmacSha256::HmacSha256(HmacSha256&& other) noexcept
-    : keyed_(std::exchange(other.keyed_, nullptr)) {}
+    : keyed_(std::exchange(other.keyed_, nullptr)), idle_(std::move(other.idle_)) {}
 
 HmacSha256& HmacSha256::operator=(HmacSha256&& other) noexcept {
   std::swap(keyed_, other.keyed_);
+  std::swap(idle_, other.idle_);
   return *this;
 }
 
 HmacSha256::Mac HmacSha256::operator()(std::string_view message) const {
-  // The keyed context is only read here, so threads may share it.
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_);
+  // The keyed context is only read here, so threads may share it; each message gets a
+  // working context of its own: an idle one reset to the key, or a new copy.
+  EVP_MAC_CTX* ctx = nullptr;
+  {
+    std::lock_guard lock(idle_->mu);
+    if (!idle_->contexts.empty()) {
+      ctx = idle_->contexts.back();
+      idle_->contexts.pop_back();
+    }
+  }
+  bool ok = ctx ? EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1  // the same key again
+                : (ctx = EVP_MAC_CTX_dup(keyed_)) != nullptr;
   Mac mac{};
   std::size_t len = 0;
-  bool ok = ctx &&
-            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
-                           message.size()) == 1 &&
-            EVP_MAC_final(ctx, mac.data(), &len, mac.size()) == 1 && len == mac.size();
+  ok = ok &&
+       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
+                      message.size()) == 1 &&
+       EVP_MAC_final(ctx, mac.data(), &len, mac.size()) == 1 && len == mac.size();
+  if (ok) {
+    std::lock_guard lock(idle_->mu);
+    if (idle_->contexts.size() < Idle::kKeep) {
+      idle_->contexts.push_back(ctx);
+      ctx = nullptr;
+    }
+  }
   EVP_MAC_CTX_free(ctx);
   if (!ok) openssl_failed("OpenSSL HMAC-SHA256 failed (out of memory?)");
   return mac;

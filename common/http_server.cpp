@@ -23,7 +23,9 @@ using tcp = net::ip::tcp;
 HttpResponse json_response(unsigned status, std::string_view code, std::string_view message) {
   HttpResponse res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
-  std::string body = status < 300 ? "{\"status\":" : "{\"error\":";
+  std::string body;
+  body.reserve(16 + code.size() + (message.empty() ? 0 : 14 + message.size()));
+  body += status < 300 ? "{\"status\":" : "{\"error\":";
   log::append_json_string(body, code);
   if (!message.empty()) {
     body += ",\"message\":";

@@ -3,6 +3,7 @@
 // entity that keys the record ({shop}/{entity}). Shared by ingress, reconciler and
 // replay so every record has one shape. Pure; thread-safe.
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,7 @@ enum class Stream { kOrders, kProducts, kCustomers, kCompliance };
 // keyed by the shop domain alone (shop-level events).
 struct Route {
   Stream stream;
-  std::vector<std::string_view> entity_path;
+  std::span<const std::string_view> entity_path;  // static storage
 };
 
 std::string_view stream_name(Stream s);  // "orders", "products", ...

@@ -84,16 +84,20 @@ IngressMetrics::IngressMetrics()
 void IngressMetrics::request(std::string_view topic, unsigned status) {
   // Hot path: label lookups in prometheus-cpp take a lock and build a map, so each
   // thread remembers the counters it has used.
-  thread_local std::unordered_map<std::string, prometheus::Counter*> cache;
-  std::string key(topic);
-  key.push_back('\0');
-  key += std::to_string(status);
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    auto& c = requests_.Add({{"topic", std::string(topic)}, {"status", std::to_string(status)}});
-    it = cache.emplace(std::move(key), &c).first;
-  }
-  it->second->Increment();
+  // Looked up by the topic's view (no key to build): a topic's few statuses in a list.
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  thread_local std::unordered_map<
+      std::string, std::vector<std::pair<unsigned, prometheus::Counter*>>, Hash, std::equal_to<>>
+      cache;
+  auto it = cache.find(topic);
+  if (it == cache.end()) it = cache.try_emplace(std::string(topic)).first;
+  for (auto [s, counter] : it->second)
+    if (s == status) return counter->Increment();
+  auto& c = requests_.Add({{"topic", std::string(topic)}, {"status", std::to_string(status)}});
+  it->second.emplace_back(status, &c);
+  c.Increment();
 }
 
 void IngressMetrics::signature_failure(std::string_view reason) {

@@ -198,7 +198,9 @@ void IngressService::handle_webhook(HttpRequest&& req, Responder respond, const 
     respond(json_response(200, "ignored", "topic not routed by shopstream"));
     return;
   }
-  std::string dedup_key = p.shop_domain + "/" + p.webhook_id;
+  std::string dedup_key;
+  dedup_key.reserve(p.shop_domain.size() + 1 + p.webhook_id.size());
+  dedup_key.append(p.shop_domain).append(1, '/').append(p.webhook_id);
   if (dedup_.contains(dedup_key, started)) {
     m.duplicates_suppressed.Increment();
     m.request(p.shopify_topic, 200);

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <boost/beast/core/string.hpp>
+
 #include <cstring>
 #include <vector>
 
@@ -21,10 +23,9 @@ std::string lower(std::string_view s) {
 }
 
 bool is_json_content_type(std::string_view ct) {
-  auto semi = ct.find(';');
-  auto media = lower(ct.substr(0, semi));
-  while (!media.empty() && media.back() == ' ') media.pop_back();
-  return media == "application/json";
+  auto media = ct.substr(0, ct.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
 }
 
 std::string_view header(const HttpRequest& r, std::string_view name) {
@@ -37,7 +38,7 @@ std::string_view header(const HttpRequest& r, std::string_view name) {
 }  // namespace
 
 std::optional<std::string> entity_id(const std::string& body,
-                                     const std::vector<std::string_view>& path) {
+                                     std::span<const std::string_view> path) {
   // simdjson reads up to kJsonPadding bytes past the end: the body's own spare
   // capacity when it has that much, or else a reused, padded per-thread copy (cheaper than
   // letting simdjson allocate a padded copy each time).
@@ -107,23 +108,25 @@ Verdict classify_webhook(HttpRequest req, const SecretStore& secrets, std::strin
   if (body.empty()) return Rejection{400, "missing_body", "the body is empty"};
 
   auto route = routing::route_for(topic);
-  static const std::vector<std::string_view> kNoPath;
-  auto id = entity_id(body, route ? route->entity_path : kNoPath);
+  auto id = entity_id(body, route ? route->entity_path : std::span<const std::string_view>());
   if (!id) return Rejection{400, "invalid_body", "the body is not a JSON object"};
 
   Publish p;
   p.shopify_topic = std::string(topic);
-  p.shop_domain = *normalized_shop;
+  p.shop_domain = std::move(*normalized_shop);
   p.webhook_id = std::string(webhook_id);
   p.routed = route.has_value();
   if (!route) return p;
   p.has_entity = route->entity_path.empty() || !id->empty();
   p.record.topic = routing::topic_name(topic_prefix, route->stream);
   p.record.key = routing::record_key(p.shop_domain, *id);
+  p.record.headers.reserve(8);
   for (const auto& field : req) {
-    auto name = lower({field.name_string().data(), field.name_string().size()});
-    if (name.rfind("x-shopify-", 0) != 0 || name == "x-shopify-hmac-sha256") continue;
-    p.record.headers.push_back({std::move(name), std::string(field.value())});
+    const std::string_view name(field.name_string().data(), field.name_string().size());
+    if (!boost::beast::iequals(name.substr(0, 10), "x-shopify-") ||
+        boost::beast::iequals(name, "x-shopify-hmac-sha256"))
+      continue;
+    p.record.headers.push_back({lower(name), std::string(field.value())});
   }
   p.record.headers.push_back({"shopstream-received-at", time::format_rfc3339_ms(received_at)});
   p.record.headers.push_back({"shopstream-source", "webhook"});

@@ -2,6 +2,7 @@
 // What to do with one POST /webhooks/shopify: reject it (with the status and reason of
 // the contract) or publish it (topic, key, headers). Pure: no I/O, no clock (the
 // receive time is passed in); thread-safe.
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -42,6 +43,6 @@ inline constexpr std::size_t kJsonPadding = 64;  // simdjson::SIMDJSON_PADDING
 // Parsed in place when the body's capacity leaves kJsonPadding past its end (see
 // HttpServerOptions::body_padding); otherwise from a padded copy.
 std::optional<std::string> entity_id(const std::string& body,
-                                     const std::vector<std::string_view>& path);
+                                     std::span<const std::string_view> path);
 
 }  // namespace shopstream::ingress
