@@ -11,7 +11,8 @@ std::vector<Header> headers_of(const rd_kafka_message_t* message) {
   size_t size;
   for (size_t i = 0;
        rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
+    out.push_back(
+        {name, value ? std::string(static_cast<const char*>(value), size) : "", value == nullptr});
   return out;
 }
 

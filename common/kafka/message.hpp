@@ -9,7 +9,8 @@
 
 namespace shopstream::kafka {
 
-// The message's headers, in order; a header with a null value has an empty one.
+// The message's headers, in order; a header with a null value has an empty one, marked
+// null_value.
 std::vector<Header> headers_of(const rd_kafka_message_t* message);
 
 // A copy of the message as a record for its own topic: key, value (null stays null)

@@ -225,8 +225,9 @@ void Producer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* m, void
 std::optional<Error> Producer::produce(Record r, DeliveryHandler on_delivery) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
   for (const auto& h : r.headers)
-    rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
-                        static_cast<ssize_t>(h.value.size()));
+    rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
+                        h.null_value ? nullptr : h.value.data(),
+                        h.null_value ? 0 : static_cast<ssize_t>(h.value.size()));
   auto* pending = new Pending{this, std::chrono::steady_clock::now(), std::move(on_delivery),
                               std::move(r.value)};
   // No RD_KAFKA_MSG_F_COPY: the value stays in `pending`, which lives until the report.

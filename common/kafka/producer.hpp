@@ -28,6 +28,7 @@ namespace shopstream::kafka {
 struct Header {
   std::string name;
   std::string value;
+  bool null_value = false;  // copied from Kafka: a header without a value stays so
 };
 
 struct Record {

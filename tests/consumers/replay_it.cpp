@@ -207,7 +207,8 @@ TEST_CASE("replay sends deadletters back to their origin topic, as replay record
         {{"shopstream-deadletter-reason", "not a JSON object"},
          {"shopstream-deadletter-topic", orders}},
         true,
-        true}});
+        true,
+        {"x-foreign-flag"}}});
 
   auto o = options_for(f, replay::Action::kCount);
   o.topics = {deadletter};
@@ -227,6 +228,7 @@ TEST_CASE("replay sends deadletters back to their origin topic, as replay record
   if (back[0].null_key) std::swap(back[0], back[1]);  // partitions are read in any order
   CHECK(back[1].null_key);
   CHECK(back[1].null_value);
+  CHECK(back[1].null_headers == std::set<std::string>{"x-foreign-flag"});  // still no value
   CHECK(back[1].headers["shopstream-source"] == "replay");
   CHECK_FALSE(back[0].null_key);
   CHECK(back[0].key == "a.myshopify.com/7");

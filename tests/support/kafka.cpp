@@ -157,6 +157,8 @@ void produce_at(const std::string& brokers, const std::string& topic, int partit
     for (const auto& [n, v] : r.headers)
       rd_kafka_header_add(hdrs, n.data(), static_cast<ssize_t>(n.size()), v.data(),
                           static_cast<ssize_t>(v.size()));
+    for (const auto& n : r.null_headers)
+      rd_kafka_header_add(hdrs, n.data(), static_cast<ssize_t>(n.size()), nullptr, 0);
     auto e = rd_kafka_producev(
         rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(r.null_key ? nullptr : r.key.data(), r.key.size()),
@@ -228,7 +230,10 @@ std::vector<ConsumedRecord> read_topic(const std::string& brokers, const std::st
       if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
       r.null_key = m->key == nullptr;
       r.null_value = m->payload == nullptr;
-      for (auto& h : kafka::headers_of(m)) r.headers[h.name] = std::move(h.value);
+      for (auto& h : kafka::headers_of(m)) {
+        if (h.null_value) r.null_headers.insert(h.name);
+        r.headers[h.name] = std::move(h.value);
+      }
       out.push_back(std::move(r));
     }
     rd_kafka_message_destroy(m);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace shopstream::test {
 struct ConsumedRecord {
   std::string topic, key, value;
   std::map<std::string, std::string> headers;
+  std::set<std::string> null_headers;  // headers present without a value
   std::int32_t partition = -1;
   std::int64_t offset = -1;
   bool null_key = false, null_value = false;  // missing, not empty
@@ -58,6 +60,7 @@ struct TimedRecord {
   std::int64_t timestamp_ms = 0;
   std::vector<std::pair<std::string, std::string>> headers;
   bool null_key = false, null_value = false;  // written as missing, not empty
+  std::vector<std::string> null_headers;      // headers written without a value
 };
 void produce_at(const std::string& brokers, const std::string& topic, int partition,
                 const std::vector<TimedRecord>& records, bool in_transaction = false);
