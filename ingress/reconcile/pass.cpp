@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <pqxx/except>
 #include <set>
 
@@ -169,14 +170,25 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
       const bool missing = it == held.end() || !it->second.updated_at;
       const bool stale = !missing && *it->second.updated_at < n.updated_at;
       if (it != held.end() && it->second.deleted) continue;  // deletes are final
-      if (n.truncated && (missing || stale)) {
+      // A node cut short is read whole when anything would be published from it: itself,
+      // or a refund the read models lack (one the page holds, which may be short of lines,
+      // or one past the page's refunds). Nothing of it is published half-read.
+      const bool refund_gap =
+          n.refunds.size() >= static_cast<std::size_t>(kRefundsFirst) ||
+          std::any_of(n.refunds.begin(), n.refunds.end(),
+                      [&](const MappedRefund& r) { return !refunds_held.count(r.id); });
+      if (n.truncated && (missing || stale || refund_gap)) {
         if (auto whole = read_whole(kind, elements[i], clock, api)) {
           ++tally.read_whole;
           m.read_whole.Add({{"entity", std::string(kind.name)}}).Increment();
           n = std::move(*whole);
+          std::vector<std::int64_t> more;  // past the page's: are they held?
+          for (const auto& r : n.refunds)
+            if (!refunds_held.count(r.id)) more.push_back(r.id);
+          if (!more.empty()) refunds_held.merge(db.refunds_held(shop, more));
         }
       }
-      if (n.truncated && (missing || stale)) {
+      if (n.truncated && (missing || stale || refund_gap)) {
         ++tally.skipped;
         m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "truncated"}}).Increment();
         log::warn(

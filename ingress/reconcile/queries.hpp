@@ -12,10 +12,11 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 
 // Nested page sizes bound the requested cost per node of a list page (Shopify sizes a
 // connection by `first`). An order with more line items, a refund with more lines or a
-// product with more variants than its list page holds, when it is missing or stale, has
-// that connection read on from the page's endCursor, by the parent's id, one document per
-// connection below, with pages as large as one query's cost allows (1,000 points), until
-// it is whole. Order.refunds is a list, not a connection: an order whose page held
+// product with more variants than its list page holds, when anything would be published
+// from it (it is missing or stale, or one of its refunds is missing), has that connection
+// read on from the page's endCursor, by the parent's id, one document per connection
+// below, with pages as large as one query's cost allows (1,000 points), until it is
+// whole. Order.refunds is a list, not a connection: an order whose page held
 // kRefundsFirst refunds (there may be more) has them read again, as many as one query
 // allows (30); one with that many is reported, not published half-read.
 inline constexpr int kLineItemsFirst = 20;
