@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "common/crypto.hpp"
 #include "common/json_writer.hpp"
@@ -417,6 +418,18 @@ void AdminApi::delete_subscription(std::size_t shop, std::string_view rest) {
 std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, std::string& error) {
   const Shop& shop = store_.shops[shop_index];
   auto& state = shops_[shop_index];
+  // Shopify refuses a page of more than 250 at any depth, nested connections included.
+  std::function<bool(const Field&)> pages_ok = [&](const Field& f) {
+    auto it = f.args.find("first");
+    if (it != f.args.end() &&
+        (std::atoi(it->second.c_str()) < 1 || std::atoi(it->second.c_str()) > 250))
+      return false;
+    return std::all_of(f.children.begin(), f.children.end(), pages_ok);
+  };
+  if (!std::all_of(op.fields.begin(), op.fields.end(), pages_ok)) {
+    error = "first must be between 1 and 250";
+    return {};
+  }
   JsonWriter w;
   w.begin_object();
   for (const Field& f : op.fields) {

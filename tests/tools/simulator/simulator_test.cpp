@@ -114,4 +114,12 @@ TEST_CASE("the bucket throttles, refuses oversized queries and injects failures"
   CHECK(api.graphql("shpat_sim_1", request(q, R"({"first":1})")).status == 429);
   CHECK(api.graphql("shpat_sim_1", request(q, R"({"first":1})")).status == 503);
   CHECK(api.graphql("shpat_sim_1", request(q, R"({"first":1})")).status == 200);
+  // A nested page of more than 250 is refused as a list's is.
+  AdminApi roomy(store, {.bucket_size = 1e6, .restore_rate = 1e6, .max_query_cost = 1'000'000});
+  auto nested = roomy.graphql("shpat_sim_1", request("query($id: ID!) { order(id: $id) { "
+                                                     "lineItems(first: 251) { edges { node { id } "
+                                                     "} } } }",
+                                                     R"({"id":"gid://shopify/Order/1"})"));
+  CHECK_MESSAGE(nested.body.find("first must be between 1 and 250") != std::string::npos,
+                nested.body);
 }
