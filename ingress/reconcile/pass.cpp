@@ -68,26 +68,34 @@ std::string page_variables(int first, const std::string& after,
 // A node a page cut short (more line items, refund lines or variants than the page
 // holds), made whole by reading its nested connections on. nullopt if it is gone at the
 // source or still cut short (more refunds than an order's list holds): the caller
-// reports it. A failed call abandons the pass at this page, as a list page's does.
-std::optional<Mapped> read_whole(const EntityKind& kind, simdjson::dom::element node,
-                                 const ShopClock& clock, AdminClient& api) {
-  if (!kind.read_rest) return std::nullopt;
+// reports it. An Error if an answer was malformed (no connection, a cursor that does not
+// move, a list that never ends): the caller skips this node alone, else a node malformed
+// every time would stop the shop's passes at its page for good. A failed call abandons
+// the pass at this page, as a list page's does: the next pass retries it.
+Result<std::optional<Mapped>> read_whole(const EntityKind& kind, simdjson::dom::element node,
+                                         const ShopClock& clock, AdminClient& api) {
+  if (!kind.read_rest) return std::optional<Mapped>();
   auto bucket = api.bucket();
+  std::optional<Error> call_failed;
   auto text = kind.read_rest(
       node,
       [&](std::string_view document, const std::string& variables, double estimate) {
-        return api.query(document, variables, estimate);
+        auto body = api.query(document, variables, estimate);
+        if (!body) call_failed = body.error();
+        return body;
       },
       bucket ? bucket->maximum : 0);
-  if (!text) throw PageFailure(text.error().message);
-  if (!text.value()) return std::nullopt;
+  if (call_failed) throw PageFailure(call_failed->message);
+  if (!text) return text.error();
+  if (!text.value()) return std::optional<Mapped>();
   simdjson::dom::parser parser;  // its own: the page's document stays valid
   simdjson::dom::element whole;
   if (parser.parse(*text.value()).get(whole) != simdjson::SUCCESS)
-    throw PageFailure("a node read whole is not JSON");
+    return fail("a node read whole is not JSON");
   auto mapped = kind.map(whole, clock);
-  if (mapped && !mapped->truncated) return std::move(mapped.value());
-  return std::nullopt;
+  if (!mapped) return mapped.error();
+  if (mapped->truncated) return std::optional<Mapped>();
+  return std::optional(std::move(mapped.value()));
 }
 
 // One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
@@ -110,6 +118,13 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
     return page_size(per_item, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
   };
   int first = fit();
+  // A node not published: counted by `reason` (invalid, truncated) and logged.
+  auto skip = [&](const char* reason, std::string_view message, std::int64_t id,
+                  std::string_view why) {
+    ++tally.skipped;
+    m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", reason}}).Increment();
+    log::warn(message, {{"shop", shop}, {"entity", kind.name}, {"id", id}, {"reason", why}});
+  };
   simdjson::dom::parser parser;
   for (;;) {
     if (options.stop && options.stop->load()) throw PageFailure("stopping");
@@ -146,10 +161,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
           seen.insert(*id);
         else
           seen_all = false;
-        ++tally.skipped;
-        m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "invalid"}}).Increment();
-        log::warn("Admin API node skipped",
-                  {{"shop", shop}, {"entity", kind.name}, {"reason", mapped.error().message}});
+        skip("invalid", "Admin API node skipped", id.value_or(0), mapped.error().message);
         continue;
       }
       newest = std::max(newest, mapped->updated_at);
@@ -178,10 +190,15 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
           std::any_of(n.refunds.begin(), n.refunds.end(),
                       [&](const MappedRefund& r) { return !refunds_held.count(r.id); });
       if (n.truncated && (missing || stale || refund_gap)) {
-        if (auto whole = read_whole(kind, elements[i], clock, api)) {
+        auto whole = read_whole(kind, elements[i], clock, api);
+        if (!whole) {
+          skip("invalid", "Admin API node skipped", n.id, whole.error().message);
+          continue;
+        }
+        if (whole.value()) {
           ++tally.read_whole;
           m.read_whole.Add({{"entity", std::string(kind.name)}}).Increment();
-          n = std::move(*whole);
+          n = std::move(*whole.value());
           std::vector<std::int64_t> more;  // past the page's: are they held?
           for (const auto& r : n.refunds)
             if (!refunds_held.count(r.id)) more.push_back(r.id);
@@ -189,12 +206,8 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
         }
       }
       if (n.truncated && (missing || stale || refund_gap)) {
-        ++tally.skipped;
-        m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", "truncated"}}).Increment();
-        log::warn(
-            "entity could not be read whole (more refunds than one query reads, or gone "
-            "at the source); not published",
-            {{"shop", shop}, {"entity", kind.name}, {"id", n.id}});
+        skip("truncated", "entity could not be read whole; not published", n.id,
+             "more refunds than one query reads, or gone at the source");
         continue;
       }
       if (missing || stale) {

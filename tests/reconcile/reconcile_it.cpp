@@ -68,6 +68,15 @@ void require_equal(ProjectorFixture& f, Simulator& sim) {
   CHECK(diffs.empty());
 }
 
+// A count of the pass's summary in a reconcile log: `field` of `entity`, or -1.
+std::int64_t tally(const std::string& log, const std::string& entity, const std::string& field) {
+  std::smatch m;
+  if (!std::regex_search(log, m,
+                         std::regex("\"" + entity + "\":\\{[^}]*\"" + field + "\":([0-9]+)")))
+    return -1;
+  return std::stoll(m[1]);
+}
+
 }  // namespace
 
 TEST_CASE("one reconcile pass closes every gap that lossy webhook delivery left") {
@@ -176,6 +185,37 @@ TEST_CASE("orders, refunds and products with more nested items than a page reads
   // than its ten among them) and publishes them whole, not as the page cut them.
   f.query("DELETE FROM shopstream.refunds");
   CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-large-refunds.log") == 0);
+  require_equal(f, sim);
+}
+
+TEST_CASE("a node whose read-on answers are malformed is skipped alone; the pass goes on") {
+  ProjectorFixture f;
+  f.start();
+  Simulator sim({"--seed", "25", "--products", "8", "--customers", "10", "--orders", "24",
+                 "--large", "0.4", "--bucket", "1000", "--restore", "1000"});
+  // Every order, product and refund read by id comes back without its fields.
+  sim.post("/sim/malformed?count=10000");
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-malformed.log") == 0);
+  CHECK(sim.stat({"api", "injected_malformed"}) > 0);
+  const auto log = read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-malformed.log");
+  REQUIRE(projector_caught_up(f));
+  for (const char* entity : {"orders", "products"}) {
+    CAPTURE(entity);
+    const auto fetched = tally(log, entity, "fetched");
+    const auto skipped = tally(log, entity, "skipped");
+    CHECK(skipped > 0);
+    CHECK(tally(log, entity, "read_whole") == 0);
+    // Everything else was published, and the watermark covers the whole pass.
+    CHECK(f.query("SELECT count(*) FROM shopstream." + std::string(entity))[0][0].as<int>() ==
+          fetched - skipped);
+    CHECK(f.query("SELECT count(*) FROM shopstream.reconcile_watermarks WHERE entity = '" +
+                  std::string(entity) + "'")[0][0]
+              .as<int>() == 1);
+  }
+  CHECK(log.find("\"reason\":\"Order ") != std::string::npos);  // the node is named
+  // The answers mend: a full pass reads the skipped nodes whole.
+  sim.post("/sim/malformed?count=0");
+  CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-malformed-mended.log") == 0);
   require_equal(f, sim);
 }
 

@@ -389,6 +389,11 @@ void AdminApi::inject_failures(unsigned status, int count) {
   for (int i = 0; i < count; ++i) injected_.push_back(status);
 }
 
+void AdminApi::inject_malformed(int count) {
+  std::lock_guard lock(mu_);
+  malformed_ = count;
+}
+
 void AdminApi::subscribe_all(const std::string& callback_url,
                              const std::vector<std::string>& topics) {
   std::lock_guard lock(mu_);
@@ -475,7 +480,12 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
       }
       w.key(f.name);
       bool found = false;
-      if (f.name == "order") {
+      if (malformed_ > 0) {
+        --malformed_;
+        ++stats_.injected_malformed;
+        w.begin_object().end_object();
+        found = true;
+      } else if (f.name == "order") {
         auto it = shop.orders.find(id);
         if ((found = it != shop.orders.end() && !it->second.deleted_at))
           write_order(w, &f, it->second);
@@ -666,6 +676,7 @@ std::string AdminApi::stats_json() {
   w.key("max_throttled_streak").number(static_cast<std::int64_t>(stats_.max_throttled_streak));
   w.key("injected_429").number(static_cast<std::int64_t>(stats_.injected_429));
   w.key("injected_5xx").number(static_cast<std::int64_t>(stats_.injected_5xx));
+  w.key("injected_malformed").number(static_cast<std::int64_t>(stats_.injected_malformed));
   w.key("max_cost_exceeded").number(static_cast<std::int64_t>(stats_.max_cost_exceeded));
   w.key("bad_requests").number(static_cast<std::int64_t>(stats_.bad_requests));
   w.key("cost_used").number(static_cast<std::int64_t>(stats_.cost_used));

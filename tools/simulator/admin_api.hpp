@@ -48,6 +48,9 @@ class AdminApi {
 
   // The next `count` requests answer `status` (429 or 5xx) before anything else.
   void inject_failures(unsigned status, int count);
+  // The next `count` answers of one node by id (order, product, refund) hold the node
+  // without its fields, `{}`: a malformed answer. 0 clears what is left.
+  void inject_malformed(int count);
   // Subscriptions: every webhook topic of `topics` for every shop, to `callback_url`.
   void subscribe_all(const std::string& callback_url, const std::vector<std::string>& topics);
   // Where a shop's webhooks of a REST topic ("orders/create") go, if subscribed.
@@ -66,7 +69,8 @@ class AdminApi {
   struct Stats {
     std::uint64_t requests = 0, ok = 0, throttled = 0, max_throttled_streak = 0, injected_429 = 0,
                   injected_5xx = 0, cost_used = 0, duplicate_pages = 0, subscriptions_created = 0,
-                  subscriptions_deleted = 0, max_cost_exceeded = 0, bad_requests = 0;
+                  subscriptions_deleted = 0, injected_malformed = 0, max_cost_exceeded = 0,
+                  bad_requests = 0;
     std::map<std::string, std::uint64_t> pages, items;
   };
 
@@ -77,6 +81,7 @@ class AdminApi {
   std::mutex mu_;
   std::vector<ShopState> shops_;
   std::deque<unsigned> injected_;
+  int malformed_ = 0;  // inject_malformed
   std::mt19937_64 rng_;
   std::set<std::string> pages_seen_;
   std::uint64_t next_subscription_ = 1;

@@ -33,6 +33,8 @@ delivered as signed webhooks (with faults) to --webhook-url, the GraphQL Admin A
 POST /admin/api/{version}/graphql.json (X-Shopify-Access-Token: shpat_sim_N for shop N),
 and control endpoints: GET /sim/state (the true state as JSON), GET /sim/stats,
 GET /sim/shops, POST /sim/fail?status=429&count=N,
+POST /sim/malformed?count=N (the next N answers of one order, product or refund by id
+hold it without its fields; 0 clears),
 POST /sim/subscriptions/delete?shop=DOMAIN&topic=orders/create.
 
 Store:     --seed N (1) --shops N (1) --products N (50) --customers N (200)
@@ -200,6 +202,13 @@ int main(int argc, char** argv) {
       if ((status != 429 && (status < 500 || status > 599)) || count < 1 || count > 10'000)
         return void(respond(json_response(400, "bad_request", "status 429 or 5xx, count 1-10000")));
       api.inject_failures(static_cast<unsigned>(status), count);
+      return void(respond(json_response(200, "ok")));
+    }
+    if (path == "/sim/malformed" && req.method() == http::verb::post) {
+      int count = std::atoi(target->param("count").value_or("1").c_str());
+      if (count < 0 || count > 10'000)
+        return void(respond(json_response(400, "bad_request", "count 0-10000")));
+      api.inject_malformed(count);
       return void(respond(json_response(200, "ok")));
     }
     if (path == "/sim/subscriptions/delete" && req.method() == http::verb::post) {
