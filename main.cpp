@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "common/net_addr.hpp"
 #include "common/signals.hpp"
+#include "common/startup.hpp"
 #include "consumers/command.hpp"
 #include "consumers/replay/command.hpp"
 #include "consumers/sse/command.hpp"
@@ -176,5 +177,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(settings->log_level);
+  // A descriptor per connection, and some for Kafka, Postgres and files.
+  const bool serves = cmd->name == "ingress" || cmd->name == "sse" || cmd->name == "all";
+  raise_open_file_limit(serves ? settings->max_connections + 256 : 0);
   return cmd->run(settings.value());
 }

@@ -314,7 +314,10 @@ std::optional<tcp::socket> Responder::detach() const {
 
 HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, RequestHandler handler,
                        HttpServerHooks hooks)
-    : pool_(pool), state_(std::make_shared<State>()), acceptor_(pool.first()) {
+    : pool_(pool),
+      state_(std::make_shared<State>()),
+      acceptor_(pool.first()),
+      accept_pause_(pool.first()) {
   state_->options = options;
   state_->handler = std::move(handler);
   state_->hooks = std::move(hooks);
@@ -350,9 +353,29 @@ void HttpServer::accept() {
         s.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(s), state_)->start();
       }
-    } else {
-      log::warn("accept failed", {{"error", ec.message()}});
+    } else if (ec != net::error::connection_aborted) {  // aborted: the client left first
+      return pause_accepting(ec);
     }
+    accept();
+  });
+}
+
+void HttpServer::pause_accepting(const beast::error_code& ec) {
+  if (state_->hooks.accept_failed) state_->hooks.accept_failed();
+  // One line for the first failure, then one every 10 s at most, with the count since.
+  ++accept_failures_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - accept_logged_ >= std::chrono::seconds(10)) {
+    log::warn("accept failed; new connections wait in the backlog",
+              {{"error", ec.message()},
+               {"failures", accept_failures_},
+               {"pause_ms", static_cast<std::int64_t>(state_->options.accept_pause.count())}});
+    accept_logged_ = now;
+    accept_failures_ = 0;
+  }
+  accept_pause_.expires_after(state_->options.accept_pause);
+  accept_pause_.async_wait([this](beast::error_code wait_ec) {
+    if (wait_ec || state_->stopping_) return;
     accept();
   });
 }
@@ -361,6 +384,7 @@ void HttpServer::stop() {
   if (state_->stopping_.exchange(true)) return;
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
+    accept_pause_.cancel();
     acceptor_.close(ignored);
   });
   // Copy the live sessions out first: the last reference to a session may be one of

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -77,6 +78,10 @@ struct HttpServerOptions {
   // closing. Closing with unread bytes would reset the connection, and a client still
   // writing its body would see the reset instead of the answer (RFC 9112 §9.6).
   std::chrono::milliseconds linger_timeout{5'000};
+  // After accept() fails for want of resources (no file descriptor left: EMFILE, ENFILE;
+  // no memory), how long the server waits before accepting again. Retrying at once would
+  // spin on the same pending connection; meanwhile new ones wait in the listen backlog.
+  std::chrono::milliseconds accept_pause{100};
 };
 
 // Counters the server reports; every member may be empty.
@@ -85,6 +90,7 @@ struct HttpServerHooks {
   // could land in the wrong order and leave a stale one.
   std::function<void(int delta)> connections;  // a connection opened (+1) or closed (-1)
   std::function<void()> connection_rejected;
+  std::function<void()> accept_failed;  // accept() failed; accepting pauses (accept_pause)
   std::function<void(std::string_view phase)> timeout;
   std::function<void(unsigned status, std::string_view code)> protocol_error;
   std::function<void()> over_budget;  // a request refused: max_buffered_bytes reached
@@ -123,10 +129,14 @@ class HttpServer {
   friend class Session;
   struct State;
   void accept();
+  void pause_accepting(const boost::system::error_code& ec);
 
   IoPool& pool_;
   std::shared_ptr<State> state_;  // shared with the sessions, which may outlive *this
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_;  // on the acceptor's context, as its handlers
+  std::uint64_t accept_failures_ = 0;       // since the last "accept failed" line
+  std::chrono::steady_clock::time_point accept_logged_{};  // the epoch: long ago
 };
 
 }  // namespace shopstream

@@ -1,5 +1,8 @@
 #include "common/startup.hpp"
 
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <chrono>
 
 #include "common/kafka/producer.hpp"
@@ -11,6 +14,27 @@ namespace shopstream {
 int startup_failure(std::string_view what) {
   log::error("start-up failed", {{"error", what}});
   return 1;
+}
+
+std::uint64_t raise_open_file_limit(std::uint64_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      limit = raised;
+    else
+      log::warn("cannot raise the open-file limit", {{"errno", errno}});
+  }
+  const auto now = static_cast<std::uint64_t>(limit.rlim_cur);
+  if (now < wanted)
+    log::warn(
+        "the open-file limit is below what the connection cap needs: connections past it wait "
+        "in the listen backlog (raise `ulimit -n`, or LimitNOFILE= under systemd, or lower "
+        "SHOPSTREAM_MAX_CONNECTIONS)",
+        {{"open_file_limit", now}, {"wanted", wanted}});
+  return now;
 }
 
 std::optional<Error> ensure_contract_topics(const Settings& s) {

@@ -1,5 +1,6 @@
 #pragma once
 // What every command does at start-up: one way to give up, and the contract's topics.
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -10,6 +11,11 @@ namespace shopstream {
 
 // Logs "start-up failed" with `what` and returns the exit code 1.
 int startup_failure(std::string_view what);
+
+// Raises the soft limit on open files to the hard one (often 1024 against 524288 under
+// systemd): a server holds one descriptor per connection. Logs a warning when even that
+// is below `wanted`; returns the limit now in force.
+std::uint64_t raise_open_file_limit(std::uint64_t wanted);
 
 // Creates the contract's topics that are missing (partitions and replication from
 // `settings`), with a short-lived client; retries for 30 s.

@@ -33,6 +33,10 @@ IngressMetrics::IngressMetrics()
           metrics::counter("shopstream_ingress_connections_rejected_total",
                            "Connections closed at once because the cap was reached")
               .Add({})),
+      accept_errors(metrics::counter("shopstream_ingress_accept_errors_total",
+                                     "accept() failures (no file descriptor or memory left); "
+                                     "each pauses accepting for 100 ms")
+                        .Add({})),
       duplicates_suppressed(metrics::counter("shopstream_ingress_duplicates_suppressed_total",
                                              "Redeliveries of a durable webhook id answered 200 "
                                              "without publishing")

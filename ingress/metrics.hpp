@@ -27,6 +27,7 @@ class IngressMetrics {
   prometheus::Gauge& connections;
   prometheus::Gauge& buffered_bytes;
   prometheus::Counter& connections_rejected;
+  prometheus::Counter& accept_errors;
   prometheus::Counter& duplicates_suppressed;
   prometheus::Counter& missing_entity_id;
   prometheus::Family<prometheus::Counter>& timeouts;

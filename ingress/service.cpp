@@ -93,6 +93,7 @@ IngressService::IngressService(const Settings& settings, kafka::Producer& produc
     m.connections_rejected.Increment();
     log::warn("connection refused: connection cap reached");
   };
+  hooks.accept_failed = [&m] { m.accept_errors.Increment(); };
   hooks.timeout = [&m](std::string_view phase) {
     m.timeouts.Add({{"phase", std::string(phase)}}).Increment();
   };

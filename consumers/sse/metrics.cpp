@@ -14,6 +14,10 @@ SseMetrics& SseMetrics::get() {
       metrics::counter("shopstream_sse_subscribers_rejected_total",
                        "SSE subscriptions refused because the server was at its cap.")
           .Add({}),
+      metrics::counter("shopstream_sse_accept_errors_total",
+                       "accept() failures on the dashboard port (no file descriptor or memory "
+                       "left); each pauses accepting for 100 ms.")
+          .Add({}),
       metrics::gauge("shopstream_sse_hub_paused",
                      "1 while the SSE hub reads nothing from Kafka because nobody subscribes.")
           .Add({}),

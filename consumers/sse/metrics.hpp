@@ -13,6 +13,7 @@ struct SseMetrics {
   prometheus::Counter& events_sent;
   prometheus::Counter& dropped_slow;
   prometheus::Counter& rejected;  // over the subscriber cap
+  prometheus::Counter& accept_errors;
   prometheus::Gauge& hub_paused;  // 1 while nobody subscribes and the hub reads nothing
   prometheus::Family<prometheus::Counter>& resumes;
   prometheus::Family<prometheus::Counter>& requests;

@@ -270,10 +270,14 @@ Result<std::unique_ptr<SseServer>> SseServer::start(const Settings& s) {
                         .max_connections = s.max_connections,
                         .first_read_bytes = 1024};  // an SSE GET is a few hundred bytes
   auto* raw = impl.get();
+  HttpServerHooks hooks;
+  hooks.accept_failed = [] { SseMetrics::get().accept_errors.Increment(); };
   impl->http = std::make_unique<HttpServer>(
-      impl->pool, ho2, [raw](HttpRequest&& req, Responder r, const Executor& ex) {
+      impl->pool, ho2,
+      [raw](HttpRequest&& req, Responder r, const Executor& ex) {
         raw->handle(std::move(req), std::move(r), ex);
-      });
+      },
+      std::move(hooks));
   auto port = impl->http->listen(addr->first, addr->second);
   if (!port) return port.error();
   impl->pool.start();

@@ -2,12 +2,21 @@
 // connection cap, the budget of buffered body bytes, Expect: 100-continue.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/ingress_fixture.hpp"
 #include "tests/support/metrics.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/wait.hpp"
 
@@ -176,4 +185,68 @@ TEST_CASE("a HEAD answer has no body, so the next answer on the connection is re
   CHECK(first_answer.size() >= 4);
   CHECK(first_answer.compare(first_answer.size() - 4, 4, "\r\n\r\n") == 0);  // headers only
   CHECK(got.find(body) == got.size() - body.size());  // one body in all: the GET's
+}
+
+namespace {
+
+// User plus system CPU time of a process so far, from /proc/PID/stat.
+std::chrono::milliseconds cpu_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return std::chrono::milliseconds((utime + stime) * 1000 / sysconf(_SC_CLK_TCK));
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("out of file descriptors, the server pauses accepting instead of spinning") {
+  auto& kafka = TestKafka::get();
+  const std::string prefix = unique_prefix();
+  kafka.create_topics(prefix);
+  auto dir = std::filesystem::temp_directory_path() / ("shopstream-" + prefix + "f");
+  // 128 descriptors, hard limit included: the ingress cannot raise it.
+  IngressProcess ingress(prefix, dir, {}, {"/usr/bin/prlimit", "--nofile=128", "--"});
+  const auto log = (dir / "ingress.log").string();
+  CHECK(read_file(log).find("open-file limit is below") != std::string::npos);
+
+  // More connections than descriptors: the kernel completes them into the backlog, and
+  // accept() fails with EMFILE while the first ones are open.
+  std::vector<std::unique_ptr<RawSocket>> held;
+  for (int i = 0; i < 200; ++i) {
+    held.push_back(std::make_unique<RawSocket>(ingress.port()));
+    REQUIRE(held.back()->connected());
+  }
+  REQUIRE(
+      wait_until([&] { return read_file(log).find("accept failed") != std::string::npos; }, 10s));
+  // The behaviour under test is over time: a server retrying accept() at once spins on a
+  // core and writes a line per failure; paused, it idles and logs one line in 10 s.
+  const auto cpu_before = cpu_time(ingress.process().pid());
+  std::this_thread::sleep_for(1s);
+  CHECK(cpu_time(ingress.process().pid()) - cpu_before < 300ms);
+  CHECK(count_of(read_file(log), "accept failed") <= 2);
+
+  // Descriptors back: the waiting connections are accepted and a webhook is served.
+  held.clear();
+  HttpClient client(ingress.port());
+  auto res = client.post(
+      "/webhooks/shopify",
+      shopify_headers(kSecret, "orders/create", "demo.myshopify.com", "emfile-1", kBody), kBody);
+  CHECK(res.status == 200);
+  HttpClient metrics(ingress.metrics_port());
+  auto text = metrics.request("GET", "/metrics", {}).body;
+  const auto errors = scraped_value(text, "shopstream_ingress_accept_errors_total");
+  CHECK(errors >= 1);
+  CHECK(errors < 40);  // about one per 100 ms paused, not one per retry
+  ingress.process().signal(SIGTERM);
+  CHECK(ingress.process().wait(30s) == 0);
 }

@@ -43,7 +43,8 @@ std::vector<ConsumedRecord> IngressFixture::read(const std::string& stream) cons
 }
 
 IngressProcess::IngressProcess(const std::string& prefix, const std::filesystem::path& dir,
-                               const std::map<std::string, std::string>& extra_env) {
+                               const std::map<std::string, std::string>& extra_env,
+                               const std::vector<std::string>& launcher) {
   std::filesystem::create_directories(dir);
   const std::string ready = (dir / "ready.json").string();
   const std::string log = (dir / "ingress.log").string();
@@ -55,8 +56,10 @@ IngressProcess::IngressProcess(const std::string& prefix, const std::filesystem:
       {"SHOPSTREAM_INGRESS_ADDR", "127.0.0.1:0"},
       {"SHOPSTREAM_METRICS_ADDR", "127.0.0.1:0"}};
   for (const auto& [k, v] : extra_env) env[k] = v;
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{SHOPSTREAM_BINARY, "ingress", "--ready-file", ready}, env, log);
+  auto argv = launcher;
+  for (const std::string a : {SHOPSTREAM_BINARY, "ingress", "--ready-file", ready.c_str()})
+    argv.push_back(a);
+  process_ = std::make_unique<ChildProcess>(argv, env, log);
   if (!wait_until([&] { return std::filesystem::exists(ready); }, std::chrono::seconds(60)))
     throw std::runtime_error("shopstream ingress did not start: " + read_file(log));
   const auto info = read_file(ready);

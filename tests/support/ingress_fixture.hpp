@@ -43,8 +43,10 @@ class IngressFixture {
 // Throws, with the log, if it is not serving within 60 s.
 class IngressProcess {
  public:
+  // `launcher` runs before the binary (e.g. {"/usr/bin/prlimit", "--nofile=64", "--"}).
   IngressProcess(const std::string& prefix, const std::filesystem::path& dir,
-                 const std::map<std::string, std::string>& extra_env = {});
+                 const std::map<std::string, std::string>& extra_env = {},
+                 const std::vector<std::string>& launcher = {});
   ChildProcess& process() { return *process_; }
   std::uint16_t port() const { return port_; }
   std::uint16_t metrics_port() const { return metrics_port_; }
