@@ -1,5 +1,8 @@
 #include "ingress/reconcile/nested.hpp"
 
+#include <memory>
+#include <set>
+
 #include "common/json_writer.hpp"
 #include "ingress/reconcile/mapping.hpp"
 #include "ingress/reconcile/queries.hpp"
@@ -88,6 +91,56 @@ Result<std::optional<std::vector<std::string>>> all_edges(dom::element parent, c
   return std::optional(std::move(edges));
 }
 
+// Appends to `list` each refund of order `legacy` that it lacks, read by its id after
+// the ids of all of them: for an order with more refunds than one query reads. `keep`
+// holds the documents they live in. true: `list` now holds every refund; false: the order
+// has too many to list (kMaxRefundIds or more); nullopt: the order is gone.
+Result<std::optional<bool>> read_refunds_by_id(std::string_view legacy,
+                                               std::vector<dom::element>& list, const Fetch& fetch,
+                                               double bucket,
+                                               std::vector<std::unique_ptr<dom::parser>>& keep) {
+  const std::string what = "Order " + std::string(legacy) + " refunds";
+  const int first = page_size(1, 1 + kConnectionCost, kSingleQueryLimit, bucket);
+  JsonWriter vars;
+  vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
+  auto body = fetch(kOrderRefundIdsQuery, vars.key("first").number(first).end_object().take(),
+                    1 + kConnectionCost + first);
+  if (!body) return body.error();
+  dom::element data;
+  if (keep.emplace_back(std::make_unique<dom::parser>())
+          ->parse(body.value())["data"]["order"]
+          .get(data) != simdjson::SUCCESS)
+    return fail(what + ": the answer has no data.order");
+  if (data.is_null()) return std::optional<bool>();
+  dom::array ids;
+  if (data["refunds"].get(ids) != simdjson::SUCCESS)
+    return fail(what + ": the answer has no refunds");
+  if (ids.size() >= static_cast<std::size_t>(first)) return std::optional(false);
+  std::set<std::string_view> held;
+  for (auto r : list) {
+    std::string_view id;
+    if (r["legacyResourceId"].get(id) == simdjson::SUCCESS) held.insert(id);
+  }
+  for (auto r : ids) {
+    std::string_view id;
+    if (r["legacyResourceId"].get(id) != simdjson::SUCCESS || !numeric_id(id))
+      return fail(what + ": a refund without a legacyResourceId");
+    if (held.count(id)) continue;
+    JsonWriter one;
+    one.begin_object().key("id").string("gid://shopify/Refund/" + std::string(id)).end_object();
+    auto answer = fetch(kRefundQuery, one.take(), 1 + kRefundCost);
+    if (!answer) return answer.error();
+    dom::element refund;
+    if (keep.emplace_back(std::make_unique<dom::parser>())
+            ->parse(answer.value())["data"]["refund"]
+            .get(refund) != simdjson::SUCCESS)
+      return fail(what + ": the answer has no data.refund");
+    if (refund.is_null()) return std::optional<bool>();  // its order deleted meanwhile
+    list.push_back(refund);
+  }
+  return std::optional(true);
+}
+
 }  // namespace
 
 std::string with_fields(dom::object object,
@@ -118,9 +171,10 @@ Result<std::optional<std::string>> read_rest_of_order(dom::element node, const F
   if (node["refunds"].get(refunds) != simdjson::SUCCESS)
     return std::optional(with_fields(order, replace));
   // As many refunds as the page asks for: there may be more. Read them again, as many as
-  // one query allows; fewer than that are all of them.
-  dom::parser parser;  // the refunds read again live in it
-  bool all_refunds = refunds.size() < static_cast<std::size_t>(kRefundsFirst);
+  // one query allows; fewer than that are all of them. Past that, by their ids.
+  std::vector<dom::element> list(refunds.begin(), refunds.end());
+  std::vector<std::unique_ptr<dom::parser>> keep;  // the refunds read again live in these
+  bool all_refunds = list.size() < static_cast<std::size_t>(kRefundsFirst);
   if (!all_refunds) {
     std::string_view legacy;
     if (node["legacyResourceId"].get(legacy) != simdjson::SUCCESS)
@@ -132,17 +186,26 @@ Result<std::optional<std::string>> read_rest_of_order(dom::element node, const F
                       1 + kConnectionCost + first * kRefundCost);
     if (!body) return body.error();
     dom::element data;
-    if (parser.parse(body.value())["data"]["order"].get(data) != simdjson::SUCCESS)
+    if (keep.emplace_back(std::make_unique<dom::parser>())
+            ->parse(body.value())["data"]["order"]
+            .get(data) != simdjson::SUCCESS)
       return fail("Order " + std::string(legacy) + " refunds: the answer has no data.order");
     if (data.is_null()) return std::optional<std::string>();
     if (data["refunds"].get(refunds) != simdjson::SUCCESS)
       return fail("Order " + std::string(legacy) + " refunds: the answer has no refunds");
-    all_refunds = refunds.size() < static_cast<std::size_t>(first);
+    list.assign(refunds.begin(), refunds.end());
+    all_refunds = list.size() < static_cast<std::size_t>(first);
+    if (!all_refunds) {
+      auto rest = read_refunds_by_id(legacy, list, fetch, bucket, keep);
+      if (!rest) return rest.error();
+      if (!rest.value()) return std::optional<std::string>();
+      all_refunds = *rest.value();
+    }
   }
   // Each refund whole: its lines read on when its page had more.
   std::vector<std::string> whole;
-  bool changed = all_refunds && refunds.size() >= static_cast<std::size_t>(kRefundsFirst);
-  for (auto r : refunds) {
+  bool changed = all_refunds && list.size() >= static_cast<std::size_t>(kRefundsFirst);
+  for (auto r : list) {
     dom::object refund;
     if (!has_next_page(r["refundLineItems"]) || r.get(refund) != simdjson::SUCCESS) {
       whole.push_back(simdjson::minify(r));
@@ -162,10 +225,10 @@ Result<std::optional<std::string>> read_rest_of_order(dom::element node, const F
       for (const auto& r : whole) edges.push_back("{\"node\":" + r + "}");
       replace["refunds"] = whole_connection(edges);
     } else {
-      JsonWriter list;
-      list.begin_array();
-      for (const auto& r : whole) list.raw(r);
-      replace["refunds"] = list.end_array().take();
+      JsonWriter plain;
+      plain.begin_array();
+      for (const auto& r : whole) plain.raw(r);
+      replace["refunds"] = plain.end_array().take();
     }
   }
   return std::optional(with_fields(order, replace));

@@ -67,7 +67,7 @@ std::string page_variables(int first, const std::string& after,
 
 // A node a page cut short (more line items, refund lines or variants than the page
 // holds), made whole by reading its nested connections on. nullopt if it is gone at the
-// source or still cut short (more refunds than an order's list holds): the caller
+// source or still cut short (more refunds than can be listed): the caller
 // reports it. An Error if an answer was malformed (no connection, a cursor that does not
 // move, a list that never ends): the caller skips this node alone, else a node malformed
 // every time would stop the shop's passes at its page for good. A failed call abandons
@@ -207,7 +207,7 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
       }
       if (n.truncated && (missing || stale || refund_gap)) {
         skip("truncated", "entity could not be read whole; not published", n.id,
-             "more refunds than one query reads, or gone at the source");
+             "more refunds than can be listed (250), or gone at the source");
         continue;
       }
       if (missing || stale) {

@@ -18,7 +18,9 @@ inline constexpr std::string_view kShopQuery = R"(query ReconcileShop {
 // below, with pages as large as one query's cost allows (1,000 points), until it is
 // whole. Order.refunds is a list, not a connection: an order whose page held
 // kRefundsFirst refunds (there may be more) has them read again, as many as one query
-// allows (30); one with that many is reported, not published half-read.
+// allows (30); one with that many has the ids of all its refunds read (up to 250) and
+// each refund past those read by its id. One with 250 or more is reported, not published
+// half-read.
 inline constexpr int kLineItemsFirst = 20;
 inline constexpr int kVariantsFirst = 50;
 inline constexpr int kRefundsFirst = 5;
@@ -125,6 +127,25 @@ inline constexpr std::string_view kOrderRefundsQuery =
         edges { node { quantity subtotalSet { shopMoney { amount } } } }
       }
     }
+  }
+})";
+
+// Every refund's id, for an order with more refunds than kOrderRefundsQuery reads.
+inline constexpr std::string_view kOrderRefundIdsQuery =
+    R"(query ReconcileOrderRefundIds($id: ID!, $first: Int!) {
+  order(id: $id) {
+    refunds(first: $first) { legacyResourceId }
+  }
+})";
+
+// One refund, selected as an order's refunds are above.
+inline constexpr std::string_view kRefundQuery = R"(query ReconcileRefund($id: ID!) {
+  refund(id: $id) {
+      legacyResourceId createdAt
+      refundLineItems(first: 10) {
+        pageInfo { hasNextPage endCursor }
+        edges { node { quantity subtotalSet { shopMoney { amount } } } }
+      }
   }
 })";
 

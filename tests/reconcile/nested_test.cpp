@@ -42,6 +42,32 @@ Result<Mapped> map_text(const std::string& text,
   return map(p.parse(text).value(), ShopClock{});
 }
 
+// An order read whole maps to the rows of its webhook: every line item, the subtotal,
+// and every refund with its amount.
+void check_same_as_webhook(const std::string& whole, const sim::Shop& shop,
+                           const sim::Order& source) {
+  auto mapped = map_text(whole, map_order);
+  REQUIRE(mapped);
+  CHECK_FALSE(mapped->truncated);
+  auto got = projections::decode_order(mapped->payload);
+  auto want = projections::decode_order(sim::order_json(shop, source));
+  REQUIRE(got);
+  REQUIRE(want);
+  REQUIRE(got->line_items.size() == want->line_items.size());
+  for (std::size_t i = 0; i < got->line_items.size(); ++i)
+    CHECK(got->line_items[i].id == want->line_items[i].id);
+  CHECK(got->subtotal_price == want->subtotal_price);
+  REQUIRE(mapped->refunds.size() == source.refunds.size());
+  for (std::size_t i = 0; i < source.refunds.size(); ++i) {
+    auto r = projections::decode_refund(mapped->refunds[i].payload);
+    auto w = projections::decode_refund(sim::refund_json(shop, source, source.refunds[i]));
+    REQUIRE(r);
+    REQUIRE(w);
+    CHECK(r->id == w->id);
+    CHECK(r->amount == w->amount);
+  }
+}
+
 const sim::StoreSpec kLarge{
     .seed = 9, .products = 40, .customers = 60, .orders = 250, .large_share = 0.4};
 
@@ -70,25 +96,7 @@ TEST_CASE("orders with more line items, refunds or refund lines than a page hold
     if (source.line_items.size() > kLineItemsFirst + 142) ++beyond_one_more_page;
     for (const auto& r : source.refunds) refunds_cut += r.lines.size() > kRefundLinesFirst;
     many_refunds += source.refunds.size() > kRefundsFirst;
-    auto mapped = map_text(*whole.value(), map_order);
-    REQUIRE(mapped);
-    CHECK_FALSE(mapped->truncated);
-    auto got = projections::decode_order(mapped->payload);
-    auto want = projections::decode_order(sim::order_json(shop, source));
-    REQUIRE(got);
-    REQUIRE(want);
-    REQUIRE(got->line_items.size() == want->line_items.size());
-    for (std::size_t i = 0; i < got->line_items.size(); ++i)
-      CHECK(got->line_items[i].id == want->line_items[i].id);
-    CHECK(got->subtotal_price == want->subtotal_price);
-    REQUIRE(mapped->refunds.size() == source.refunds.size());
-    for (std::size_t i = 0; i < source.refunds.size(); ++i) {
-      auto r = projections::decode_refund(mapped->refunds[i].payload);
-      auto w = projections::decode_refund(sim::refund_json(shop, source, source.refunds[i]));
-      REQUIRE(r);
-      REQUIRE(w);
-      CHECK(r->amount == w->amount);
-    }
+    check_same_as_webhook(*whole.value(), shop, source);
   }
   CHECK(cut > 10);
   CHECK(beyond_one_more_page > 0);  // read on over more than one page
@@ -117,6 +125,46 @@ TEST_CASE("orders with more line items, refunds or refund lines than a page hold
     CHECK(c.estimate <= kSingleQueryLimit);
   }
   CHECK(refund_lists >= many_refunds);
+}
+
+TEST_CASE("orders with more refunds than one query reads again are read whole by refund id") {
+  auto spec = kLarge;
+  spec.many_refunds = 1;
+  test::AdminNodes f(spec);
+  const auto& shop = f.store.shops[0];
+  std::vector<Call> calls;
+  const auto fetch = simulator_fetch(f, calls);
+  int many = 0;
+  for (auto node : f.nodes(kOrdersQuery, "orders")) {
+    auto page = map_order(node, ShopClock{});
+    REQUIRE(page);
+    const auto& source = shop.orders.at(page->id);
+    if (source.refunds.size() < 30) continue;
+    CAPTURE(page->id);
+    ++many;
+    calls.clear();
+    auto whole = read_rest_of_order(node, fetch, 0);
+    REQUIRE_MESSAGE(whole, whole.error().message);
+    REQUIRE(whole.value());
+    check_same_as_webhook(*whole.value(), shop, source);
+    // The 30 again, every id, then each refund past the 30 by its id.
+    std::size_t by_id = 0;
+    bool listed = false;
+    for (const auto& c : calls) {
+      if (c.document == kOrderRefundIdsQuery) {
+        listed = true;
+        CHECK(c.variables.find(R"("first":250)") != std::string::npos);
+        CHECK(c.estimate == 253);
+      } else if (c.document == kRefundQuery) {
+        ++by_id;
+        CHECK(c.variables.find(R"("id":"gid://shopify/Refund/)") != std::string::npos);
+        CHECK(c.estimate == 1 + kRefundCost);
+      }
+    }
+    CHECK(listed);
+    CHECK(by_id == source.refunds.size() - 30);
+  }
+  CHECK(many > 0);
 }
 
 TEST_CASE("products with more variants than a page holds are read whole") {

@@ -25,8 +25,8 @@ const documents = [...source.matchAll(/constexpr std::string_view (k\w+) =\s*R"\
 test('queries.hpp holds the documents the reconciler sends', () => {
   const names = documents.map((d) => d.name).sort();
   assert.deepEqual(names, ['kCreateSubscription', 'kCustomersQuery', 'kOrderLineItemsQuery',
-    'kOrderRefundsQuery', 'kOrdersQuery', 'kProductVariantsQuery', 'kProductsQuery', 'kRefundLineItemsQuery',
-    'kShopQuery', 'kSubscriptionsQuery']);
+    'kOrderRefundIdsQuery', 'kOrderRefundsQuery', 'kOrdersQuery', 'kProductVariantsQuery', 'kProductsQuery',
+    'kRefundLineItemsQuery', 'kRefundQuery', 'kShopQuery', 'kSubscriptionsQuery']);
 });
 
 for (const { name, text } of documents) {
@@ -159,6 +159,33 @@ test('the simulator answers the documents that read nested lists on', async () =
   });
 });
 
+// An order with more refunds than one query reads again (30): the ids of all of them,
+// then each refund by its id.
+test('the simulator answers the documents that read refunds by id', async () => {
+  await withSimulator(['--seed', '22', '--orders', '120', '--customers', '30', '--products', '30',
+    '--large', '0.4', '--many-refunds', '1'], async (ask) => {
+    let listed = null;
+    let after = null;
+    while (!listed) {
+      const data = await ask('kOrdersQuery', { first: 3, after });
+      for (const { node } of data.orders.edges) {
+        if ((node.refunds?.length ?? 0) < 5 || listed) continue;
+        const ids = await ask('kOrderRefundIdsQuery', { id: `gid://shopify/Order/${node.legacyResourceId}`, first: 250 });
+        if (ids.order.refunds.length > 30) listed = ids.order.refunds;
+      }
+      if (!data.orders.pageInfo.hasNextPage) break;
+      after = data.orders.pageInfo.endCursor;
+    }
+    assert.ok(listed, 'the store has an order with more than 30 refunds');
+    assert.deepEqual(Object.keys(listed[0]), ['legacyResourceId']);
+    const one = await ask('kRefundQuery', { id: `gid://shopify/Refund/${listed[31].legacyResourceId}` });
+    assert.equal(one.refund.legacyResourceId, listed[31].legacyResourceId);
+    assert.ok(one.refund.refundLineItems.edges.length > 0);
+    const none = await ask('kRefundQuery', { id: 'gid://shopify/Refund/1' });
+    assert.equal(none.refund, null);
+  });
+});
+
 // The documents that read a nested list on select its items exactly as the list pages do:
 // the items of one whole list are then alike, whichever page they came from.
 test('the nested documents select items as the list documents do', () => {
@@ -175,10 +202,11 @@ test('the nested documents select items as the list documents do', () => {
     return assert.fail(`${key}: unbalanced`);
   };
   const text = (name) => documents.find((d) => d.name === name).text;
-  for (const [nested, list, key] of [['kOrderLineItemsQuery', 'kOrdersQuery', 'lineItems'],
+  for (const [nested, list, key, listKey = key] of [['kOrderLineItemsQuery', 'kOrdersQuery', 'lineItems'],
     ['kOrderRefundsQuery', 'kOrdersQuery', 'refunds'],
+    ['kRefundQuery', 'kOrdersQuery', 'refund', 'refunds'],
     ['kRefundLineItemsQuery', 'kOrdersQuery', 'refundLineItems'],
     ['kProductVariantsQuery', 'kProductsQuery', 'variants']])
-    assert.equal(selection(text(nested), key), selection(text(list), key), `${nested} ${key}`);
+    assert.equal(selection(text(nested), key), selection(text(list), listKey), `${nested} ${key}`);
   assert.notEqual(selection(text('kProductVariantsQuery'), 'variants'), selection(text('kOrdersQuery'), 'lineItems'));
 });

@@ -40,6 +40,7 @@ POST /sim/subscriptions/delete?shop=DOMAIN&topic=orders/create.
 Store:     --seed N (1) --shops N (1) --products N (50) --customers N (200)
            --orders N (1000) --days N (14) --large P (0: share of orders with 21-300 line
            items, refunded in 1-8 refunds, and of products with 51-600 variants)
+           --many-refunds P (0: share of those with 100+ line items refunded in 30-49)
 Webhooks:  --webhook-url URL (none: no deliveries) --secret S (required with a URL)
            --rate N/s (500) --drop P --duplicate P --reorder P --delay P (0)
            --retry-base-ms N (1000) --max-retries N (8) --concurrency N (4)
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
   spec.orders = static_cast<int>(number("orders", 1000));
   spec.days = static_cast<int>(number("days", 14));
   spec.large_share = number("large", 0);
+  spec.many_refunds = number("many-refunds", 0);
   sim::ApiOptions api_options;
   api_options.bucket_size = number("bucket", 2000);
   api_options.restore_rate = number("restore", 100);

@@ -362,9 +362,13 @@ class Generator {
         if (o.cancelled_at) return;
         // A large order is refunded in 1-8 refunds (by its id) that together return one
         // unit of every other line: more refunds, and more lines in one, than a page of
-        // the reconciler's reads. Any other order: one unit of its first line.
+        // the reconciler's reads (--many-refunds: 30-49 of them). Any other order: one
+        // unit of its first line.
         const bool large = o.line_items.size() > 20;
-        const std::size_t count = large ? 1 + static_cast<std::size_t>(o.id % 8) : 1;
+        std::size_t count = large ? 1 + static_cast<std::size_t>(o.id % 8) : 1;
+        if (large && o.line_items.size() >= 100 && spec_.many_refunds > 0 &&
+            chance(spec_.many_refunds))
+          count = 30 + static_cast<std::size_t>(o.id % 20);  // each still returns a line
         for (std::size_t k = 0; k < count; ++k) {
           Refund r;
           r.id = next_refund_++;

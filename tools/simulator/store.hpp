@@ -94,6 +94,9 @@ struct StoreSpec {
   // return every other line) and of products with 51-600 variants: more than one page of
   // the reconciler's nested reads, and than one page read on after it.
   double large_share = 0;
+  // Share of the large orders with 100 or more line items whose refund is 30-49 refunds
+  // instead: more than one query reads again after a page's five.
+  double many_refunds = 0;
 };
 
 struct Store {
