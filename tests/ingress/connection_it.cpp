@@ -214,8 +214,11 @@ TEST_CASE("out of file descriptors, the server pauses accepting instead of spinn
   const std::string prefix = unique_prefix();
   kafka.create_topics(prefix);
   auto dir = std::filesystem::temp_directory_path() / ("shopstream-" + prefix + "f");
-  // 128 descriptors, hard limit included: the ingress cannot raise it.
-  IngressProcess ingress(prefix, dir, {}, {"/usr/bin/prlimit", "--nofile=128", "--"});
+  // 128 descriptors, hard limit included: the ingress cannot raise it. Under UBSan (the
+  // sanitizer build), its vptr check reads memory through a pipe: with no descriptor left
+  // it reports objects as invalid that are not, so it must not stop the process here.
+  IngressProcess ingress(prefix, dir, {{"UBSAN_OPTIONS", "halt_on_error=0"}},
+                         {"/usr/bin/prlimit", "--nofile=128", "--"});
   const auto log = (dir / "ingress.log").string();
   CHECK(read_file(log).find("open-file limit is below") != std::string::npos);
 
