@@ -98,74 +98,119 @@ Result<std::optional<Mapped>> read_whole(const EntityKind& kind, simdjson::dom::
   return std::optional(std::move(mapped.value()));
 }
 
-// One entity's pages. Throws PageFailure (or pqxx errors) to abandon the pass at this
-// page; everything before it is durable and behind the watermark.
-void reconcile_entity(const EntityKind& kind, const std::string& shop, const ShopClock& clock,
-                      AdminClient& api, ReadModels& db, Publisher& publisher,
-                      const PassOptions& options, PassSummary& summary) {
-  auto& m = Metrics::get();
-  auto& tally = summary.entities[std::string(kind.name)];
-  auto& refunds = summary.entities["refunds"];
-  std::optional<std::int64_t> since = options.since;
-  if (!since && !options.full)
-    if (auto w = db.watermark(shop, kind.name)) since = *w - options.overlap.count();
-  std::set<std::int64_t> seen;  // --full: every live id at the source
-  bool seen_all = true;         // false: a node without a readable id; no deletes then
-  std::string after;
-  double per_item = kind.node_cost;
-  auto fit = [&] {
-    auto bucket = api.bucket();
-    return page_size(per_item, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
-  };
-  int first = fit();
-  // A node not published: counted by `reason` (invalid, truncated) and logged.
-  auto skip = [&](const char* reason, std::string_view message, std::int64_t id,
-                  std::string_view why) {
-    ++tally.skipped;
-    m.skipped.Add({{"entity", std::string(kind.name)}, {"reason", reason}}).Increment();
-    log::warn(message, {{"shop", shop}, {"entity", kind.name}, {"id", id}, {"reason", why}});
-  };
-  simdjson::dom::parser parser;
-  for (;;) {
-    if (options.stop && options.stop->load()) throw PageFailure("stopping");
+// One entity's pass for one shop: its pages since the watermark (or all, --full), then
+// the entities earlier passes skipped, read again by id. Throws PageFailure (or pqxx
+// errors) to abandon the pass at a page; everything before it is durable and behind the
+// watermark.
+class EntityPass {
+ public:
+  EntityPass(const EntityKind& kind, const std::string& shop, const ShopClock& clock,
+             AdminClient& api, ReadModels& db, Publisher& publisher, const PassOptions& options,
+             PassSummary& summary)
+      : kind_(kind),
+        shop_(shop),
+        clock_(clock),
+        api_(api),
+        db_(db),
+        publisher_(publisher),
+        options_(options),
+        tally_(summary.entities[std::string(kind.name)]),
+        refunds_(summary.entities["refunds"]),
+        listed_(db.skipped(shop, kind.name)),
+        per_item_(kind.node_cost) {}
+
+  void run() {
+    std::optional<std::int64_t> since = options_.since;
+    if (!since && !options_.full)
+      if (auto w = db_.watermark(shop_, kind_.name)) since = *w - options_.overlap.count();
     std::optional<std::string> query;
     if (since) query = "updated_at:>='" + time::format_at_offset(*since, 0, true) + "'";
-    const double estimate = kConnectionCost + first * per_item;
-    auto body = api.query(kind.document, page_variables(first, after, query), estimate);
-    if (!body) throw PageFailure(body.error().message);
-    // Learn what one node costs, and size the next page to fit the limits.
-    if (api.last_requested() > kConnectionCost) {
-      per_item = (api.last_requested() - kConnectionCost) / first;
-      first = fit();
+    std::string after;
+    for (;;) {
+      auto connection = fetch_page(fit(), after, query);
+      const auto newest = compare(connection["edges"].get_array().value());
+      commit();
+      if (newest > 0) db_.advance_watermark(shop_, kind_.name, newest);
+      if (options_.progress) options_.progress(kind_.name, tally_.fetched, tally_.published);
+      bool more = false;
+      std::string_view cursor;
+      if (connection["pageInfo"]["hasNextPage"].get(more) != simdjson::SUCCESS) more = false;
+      if (!more) break;
+      if (connection["pageInfo"]["endCursor"].get(cursor) != simdjson::SUCCESS || cursor.empty())
+        throw PageFailure("hasNextPage without an endCursor");
+      after = std::string(cursor);
     }
-    simdjson::dom::element doc;
+    retry_skipped();
+    if (options_.full) publish_deletes();
+  }
+
+ private:
+  // Items per page that fit the limits, at what one node has cost so far.
+  int fit() const {
+    auto bucket = api_.bucket();
+    return page_size(per_item_, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
+  }
+
+  // One page of the entity's connection ({pageInfo, edges}), parsed into parser_.
+  simdjson::dom::element fetch_page(int first, const std::string& after,
+                                    const std::optional<std::string>& query) {
+    if (options_.stop && options_.stop->load()) throw PageFailure("stopping");
+    const double estimate = kConnectionCost + first * per_item_;
+    auto body = api_.query(kind_.document, page_variables(first, after, query), estimate);
+    if (!body) throw PageFailure(body.error().message);
+    // Learn what one node costs, to size the next page.
+    if (api_.last_requested() > kConnectionCost)
+      per_item_ = (api_.last_requested() - kConnectionCost) / first;
+    simdjson::dom::element connection;
     simdjson::dom::array edges;
-    if (parser.parse(body.value()).get(doc) != simdjson::SUCCESS ||
-        doc["data"][kind.name]["edges"].get(edges) != simdjson::SUCCESS)
-      throw PageFailure("the answer has no data." + std::string(kind.name) + ".edges");
-    ++tally.pages;
+    if (parser_.parse(body.value())["data"][kind_.name].get(connection) != simdjson::SUCCESS ||
+        connection["edges"].get(edges) != simdjson::SUCCESS)
+      throw PageFailure("the answer has no data." + std::string(kind_.name) + ".edges");
+    ++tally_.pages;
+    return connection;
+  }
+
+  // A node not published: counted by `reason` (invalid, truncated), logged, and listed
+  // for the next passes to read again.
+  void skip(const char* reason, std::string_view message, std::optional<std::int64_t> id,
+            std::string_view why) {
+    ++tally_.skipped;
+    Metrics::get()
+        .skipped.Add({{"entity", std::string(kind_.name)}, {"reason", reason}})
+        .Increment();
+    log::warn(message,
+              {{"shop", shop_}, {"entity", kind_.name}, {"id", id.value_or(0)}, {"reason", why}});
+    if (!id) return;
+    db_.record_skipped(shop_, kind_.name, *id, reason);
+    skipped_now_.insert(*id);
+  }
+
+  // Compares a page's nodes with the read models and adds what they lack to the
+  // publisher; returns the newest updated_at among them (0: none).
+  std::int64_t compare(simdjson::dom::array edges) {
+    auto& m = Metrics::get();
     std::vector<Mapped> nodes;
     std::vector<simdjson::dom::element> elements;  // each node's, for read_whole
     std::int64_t newest = 0;
     for (auto edge : edges) {
       simdjson::dom::element node;
       if (edge["node"].get(node) != simdjson::SUCCESS) continue;
-      ++tally.fetched;
-      auto mapped = kind.map(node, clock);
+      ++tally_.fetched;
+      auto mapped = kind_.map(node, clock_);
       if (!mapped) {
         // Still live at the source: it must not look deleted to --full.
         std::string_view legacy;
         auto id = node["legacyResourceId"].get(legacy) == simdjson::SUCCESS ? numeric_id(legacy)
                                                                             : std::nullopt;
         if (id)
-          seen.insert(*id);
+          seen_.insert(*id);
         else
-          seen_all = false;
-        skip("invalid", "Admin API node skipped", id.value_or(0), mapped.error().message);
+          seen_all_ = false;
+        skip("invalid", "Admin API node skipped", id, mapped.error().message);
         continue;
       }
       newest = std::max(newest, mapped->updated_at);
-      seen.insert(mapped->id);
+      seen_.insert(mapped->id);
       nodes.push_back(std::move(mapped.value()));
       elements.push_back(node);
     }
@@ -174,13 +219,14 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
       ids.push_back(n.id);
       for (const auto& r : n.refunds) refund_ids.push_back(r.id);
     }
-    auto held = db.held(kind.name, shop, ids);
-    auto refunds_held = db.refunds_held(shop, refund_ids);
+    auto held = db_.held(kind_.name, shop_, ids);
+    auto refunds_held = db_.refunds_held(shop_, refund_ids);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       auto& n = nodes[i];
       auto it = held.find(n.id);
       const bool missing = it == held.end() || !it->second.updated_at;
       const bool stale = !missing && *it->second.updated_at < n.updated_at;
+      if (listed_.count(n.id)) settled_.push_back(n.id);     // unless skipped again below
       if (it != held.end() && it->second.deleted) continue;  // deletes are final
       // A node cut short is read whole when anything would be published from it: itself,
       // or a refund the read models lack (one the page holds, which may be short of lines,
@@ -190,19 +236,19 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
           std::any_of(n.refunds.begin(), n.refunds.end(),
                       [&](const MappedRefund& r) { return !refunds_held.count(r.id); });
       if (n.truncated && (missing || stale || refund_gap)) {
-        auto whole = read_whole(kind, elements[i], clock, api);
+        auto whole = read_whole(kind_, elements[i], clock_, api_);
         if (!whole) {
           skip("invalid", "Admin API node skipped", n.id, whole.error().message);
           continue;
         }
         if (whole.value()) {
-          ++tally.read_whole;
-          m.read_whole.Add({{"entity", std::string(kind.name)}}).Increment();
+          ++tally_.read_whole;
+          m.read_whole.Add({{"entity", std::string(kind_.name)}}).Increment();
           n = std::move(*whole.value());
           std::vector<std::int64_t> more;  // past the page's: are they held?
           for (const auto& r : n.refunds)
             if (!refunds_held.count(r.id)) more.push_back(r.id);
-          if (!more.empty()) refunds_held.merge(db.refunds_held(shop, more));
+          if (!more.empty()) refunds_held.merge(db_.refunds_held(shop_, more));
         }
       }
       if (n.truncated && (missing || stale || refund_gap)) {
@@ -211,55 +257,90 @@ void reconcile_entity(const EntityKind& kind, const std::string& shop, const Sho
         continue;
       }
       if (missing || stale) {
-        (missing ? tally.missing : tally.stale)++;
-        m.gaps.Add({{"entity", std::string(kind.name)}, {"kind", missing ? "missing" : "stale"}})
+        (missing ? tally_.missing : tally_.stale)++;
+        m.gaps.Add({{"entity", std::string(kind_.name)}, {"kind", missing ? "missing" : "stale"}})
             .Increment();
-        publisher.add({shop, std::string(missing ? kind.create_topic : kind.update_topic),
-                       std::to_string(n.id), n.payload, n.updated_at_text,
-                       webhook_id(kind.name, n.id, n.updated_at)});
+        publisher_.add({shop_, std::string(missing ? kind_.create_topic : kind_.update_topic),
+                        std::to_string(n.id), n.payload, n.updated_at_text,
+                        webhook_id(kind_.name, n.id, n.updated_at)});
       }
       for (const auto& r : n.refunds) {
         if (refunds_held.count(r.id)) continue;
-        ++refunds.missing;
+        ++refunds_.missing;
         m.gaps.Add({{"entity", "refunds"}, {"kind", "missing"}}).Increment();
-        publisher.add({shop, "refunds/create", std::to_string(n.id), r.payload, n.updated_at_text,
-                       webhook_id("refunds", r.id, 0)});
+        publisher_.add({shop_, "refunds/create", std::to_string(n.id), r.payload, n.updated_at_text,
+                        webhook_id("refunds", r.id, 0)});
       }
     }
-    auto durable = publisher.commit(kDurableTimeout);
+    return newest;
+  }
+
+  // What the page added, made durable; then the skipped entities it settled are no
+  // longer listed.
+  void commit() {
+    auto durable = publisher_.commit(kDurableTimeout);
     if (!durable) throw PageFailure(durable.error().message);
-    tally.published += durable.value();
-    if (newest > 0) db.advance_watermark(shop, kind.name, newest);
-    if (options.progress) options.progress(kind.name, tally.fetched, tally.published);
-    bool more = false;
-    std::string_view cursor;
-    if (doc["data"][kind.name]["pageInfo"]["hasNextPage"].get(more) != simdjson::SUCCESS)
-      more = false;
-    if (!more) break;
-    if (doc["data"][kind.name]["pageInfo"]["endCursor"].get(cursor) != simdjson::SUCCESS ||
-        cursor.empty())
-      throw PageFailure("hasNextPage without an endCursor");
-    after = std::string(cursor);
+    tally_.published += durable.value();
+    std::vector<std::int64_t> settled;
+    for (auto id : settled_)
+      if (!skipped_now_.count(id) && listed_.erase(id)) settled.push_back(id);
+    settled_.clear();
+    db_.forget_skipped(shop_, kind_.name, settled);
   }
-  if (!options.full) return;
-  if (!seen_all) {
-    log::warn("deletions not checked: a node had no readable id",
-              {{"shop", shop}, {"entity", kind.name}});
-    return;
+
+  // The entities earlier passes skipped that this one has not met again, read by id: a
+  // node that now maps and reads whole is published (or found current); one gone at the
+  // source is no longer listed; one skipped again stays listed.
+  void retry_skipped() {
+    std::vector<std::int64_t> ids;
+    for (auto id : listed_)
+      if (!seen_.count(id) && !skipped_now_.count(id)) ids.push_back(id);
+    for (auto id : ids) {
+      ++tally_.retried;
+      auto connection = fetch_page(1, "", "id:" + std::to_string(id));
+      auto edges = connection["edges"].get_array().value();
+      if (edges.size() == 0) settled_.push_back(id);  // gone at the source
+      compare(edges);
+      commit();
+    }
   }
+
   // Live in the read models, gone at the source: deleted while no webhook reached us.
-  const auto now = time::format_rfc3339_ms(time::now());
-  for (auto id : db.live_ids(kind.name, shop)) {
-    if (seen.count(id)) continue;
-    ++tally.deleted;
-    m.gaps.Add({{"entity", std::string(kind.name)}, {"kind", "deleted"}}).Increment();
-    publisher.add({shop, std::string(kind.delete_topic), std::to_string(id),
-                   "{\"id\":" + std::to_string(id) + "}", now, webhook_id(kind.name, id, -1)});
+  void publish_deletes() {
+    if (!seen_all_) {
+      log::warn("deletions not checked: a node had no readable id",
+                {{"shop", shop_}, {"entity", kind_.name}});
+      return;
+    }
+    auto& m = Metrics::get();
+    const auto now = time::format_rfc3339_ms(time::now());
+    for (auto id : db_.live_ids(kind_.name, shop_)) {
+      if (seen_.count(id)) continue;
+      ++tally_.deleted;
+      m.gaps.Add({{"entity", std::string(kind_.name)}, {"kind", "deleted"}}).Increment();
+      publisher_.add({shop_, std::string(kind_.delete_topic), std::to_string(id),
+                      "{\"id\":" + std::to_string(id) + "}", now, webhook_id(kind_.name, id, -1)});
+    }
+    commit();
   }
-  auto durable = publisher.commit(kDurableTimeout);
-  if (!durable) throw PageFailure(durable.error().message);
-  tally.published += durable.value();
-}
+
+  const EntityKind& kind_;
+  const std::string& shop_;
+  const ShopClock& clock_;
+  AdminClient& api_;
+  ReadModels& db_;
+  Publisher& publisher_;
+  const PassOptions& options_;
+  EntityTally& tally_;
+  EntityTally& refunds_;
+  std::set<std::int64_t> listed_;       // skipped by earlier passes, still to settle
+  std::set<std::int64_t> skipped_now_;  // skipped by this pass
+  std::vector<std::int64_t> settled_;   // listed, met by this page and not skipped
+  std::set<std::int64_t> seen_;         // every live id at the source met (for --full)
+  bool seen_all_ = true;                // false: a node without a readable id; no deletes
+  double per_item_;                     // what one node requests, learnt from the answers
+  simdjson::dom::parser parser_;
+};
 
 }  // namespace
 
@@ -289,7 +370,7 @@ PassSummary run_pass(const std::string& shop, AdminClient& api, ReadModels& db,
                   {{"shop", shop}, {"error", zone.error().message}});
     }
     for (const auto& kind : kKinds)
-      reconcile_entity(kind, shop, clock, api, db, publisher, options, summary);
+      EntityPass(kind, shop, clock, api, db, publisher, options, summary).run();
   } catch (const PageFailure& e) {
     summary.ok = false;
     summary.error = e.what();
@@ -318,6 +399,7 @@ std::string summary_json(const PassSummary& s) {
     w.key("skipped").number(static_cast<std::int64_t>(t.skipped));
     w.key("pages").number(static_cast<std::int64_t>(t.pages));
     w.key("read_whole").number(static_cast<std::int64_t>(t.read_whole));
+    w.key("retried").number(static_cast<std::int64_t>(t.retried));
     w.end_object();
   }
   w.key("api_calls").number(static_cast<std::int64_t>(s.api.calls));

@@ -2,8 +2,10 @@
 // One reconcile pass for one shop: for customers, products and orders, page through what
 // changed since the watermark (minus the overlap), map each node to the webhook shape,
 // compare with the read models and publish only what they lack or hold older; after
-// each page's records are durable, advance the watermark. With `full`, compare
-// everything and publish deletes for rows whose entity no longer exists at the source.
+// each page's records are durable, advance the watermark. Entities it cannot publish are
+// skipped, listed in Postgres and read again by id by the next passes until they are. With
+// `full`, compare everything and publish deletes for rows whose entity no longer exists at
+// the source.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,7 @@ struct EntityTally {
   std::uint64_t fetched = 0, missing = 0, stale = 0, deleted = 0, published = 0, pages = 0,
                 skipped = 0;
   std::uint64_t read_whole = 0;  // nodes a page cut short, their nested lists read on (nested.hpp)
+  std::uint64_t retried = 0;     // skipped by an earlier pass, read again by id
 };
 
 struct PassSummary {

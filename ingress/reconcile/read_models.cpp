@@ -29,6 +29,13 @@ VALUES ($1, $2, to_timestamp($3), now())
 ON CONFLICT (shop_domain, entity) DO UPDATE
 SET watermark = GREATEST(reconcile_watermarks.watermark, EXCLUDED.watermark), updated_at = now())sql";
 
+constexpr const char* kRecordSkipped = R"sql(
+INSERT INTO shopstream.reconcile_skipped (shop_domain, entity, id, reason)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (shop_domain, entity, id) DO UPDATE
+SET reason = EXCLUDED.reason, attempts = reconcile_skipped.attempts + 1,
+    last_skipped_at = now())sql";
+
 }  // namespace
 
 ReadModels::ReadModels(const std::string& url) : conn_(std::make_unique<pqxx::connection>(url)) {}
@@ -86,6 +93,34 @@ void ReadModels::advance_watermark(const std::string& shop, std::string_view ent
                                    std::int64_t to) {
   pqxx::work tx(*conn_);
   tx.exec_params(kAdvance, shop, std::string(entity), to);
+  tx.commit();
+}
+
+void ReadModels::record_skipped(const std::string& shop, std::string_view entity, std::int64_t id,
+                                std::string_view reason) {
+  pqxx::work tx(*conn_);
+  tx.exec_params(kRecordSkipped, shop, std::string(entity), id, std::string(reason));
+  tx.commit();
+}
+
+std::set<std::int64_t> ReadModels::skipped(const std::string& shop, std::string_view entity) {
+  std::set<std::int64_t> out;
+  pqxx::read_transaction tx(*conn_);
+  for (const auto& r : tx.exec_params(
+           "SELECT id FROM shopstream.reconcile_skipped WHERE shop_domain = $1 AND entity = $2",
+           shop, std::string(entity)))
+    out.insert(r[0].as<std::int64_t>());
+  return out;
+}
+
+void ReadModels::forget_skipped(const std::string& shop, std::string_view entity,
+                                const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return;
+  pqxx::work tx(*conn_);
+  tx.exec_params(
+      "DELETE FROM shopstream.reconcile_skipped WHERE shop_domain = $1 AND entity = $2 AND "
+      "id = ANY($3::bigint[])",
+      shop, std::string(entity), id_array(ids));
   tx.commit();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What the reconciler asks Postgres: which entities the read models hold and how fresh,
-// and the per-shop, per-entity watermarks (schemas/migrations/0003). One connection; not
+// the per-shop, per-entity watermarks (schemas/migrations/0003) and the entities a pass
+// skipped (0004). One connection; not
 // thread-safe. Methods throw pqxx exceptions, which the pass turns into a failed pass.
 #include <cstdint>
 #include <map>
@@ -36,6 +37,14 @@ class ReadModels {
   std::optional<std::int64_t> watermark(const std::string& shop, std::string_view entity);
   // Never moves a watermark back.
   void advance_watermark(const std::string& shop, std::string_view entity, std::int64_t to);
+
+  // Entities found at the source but not published (schemas/migrations/0004), to be read
+  // again by later passes.
+  void record_skipped(const std::string& shop, std::string_view entity, std::int64_t id,
+                      std::string_view reason);
+  std::set<std::int64_t> skipped(const std::string& shop, std::string_view entity);
+  void forget_skipped(const std::string& shop, std::string_view entity,
+                      const std::vector<std::int64_t>& ids);
 
  private:
   std::unique_ptr<pqxx::connection> conn_;

@@ -190,7 +190,9 @@ TEST_CASE("orders, refunds and products with more nested items than a page reads
   require_equal(f, sim);
 }
 
-TEST_CASE("a node whose read-on answers are malformed is skipped alone; the pass goes on") {
+TEST_CASE(
+    "a node whose read-on answers are malformed is skipped alone, the pass goes on, and the "
+    "next pass reads it again") {
   ProjectorFixture f;
   f.start();
   Simulator sim({"--seed", "25", "--products", "8", "--customers", "10", "--orders", "24",
@@ -215,10 +217,29 @@ TEST_CASE("a node whose read-on answers are malformed is skipped alone; the pass
               .as<int>() == 1);
   }
   CHECK(log.find("\"reason\":\"Order ") != std::string::npos);  // the node is named
-  // The answers mend: a full pass reads the skipped nodes whole.
+  // Listed for the next passes to read again.
+  const auto listed = [&](const std::string& entity) {
+    return f
+        .query("SELECT count(*) FROM shopstream.reconcile_skipped WHERE entity = '" + entity +
+               "'")[0][0]
+        .as<std::int64_t>();
+  };
+  CHECK(listed("orders") == tally(log, "orders", "skipped"));
+  CHECK(listed("products") == tally(log, "products", "skipped"));
+  // The answers mend: the next pass, past the watermark, reads the skipped nodes again by
+  // id and publishes them; nothing stays listed.
   sim.post("/sim/malformed?count=0");
-  CHECK(reconcile(f, sim, {"--once", "--full"}, "reconcile-malformed-mended.log") == 0);
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-malformed-mended.log") == 0);
+  const auto mended =
+      read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-malformed-mended.log");
+  for (const char* entity : {"orders", "products"}) {  // those not in the overlap again
+    CAPTURE(entity);
+    CHECK(tally(mended, entity, "retried") > 0);
+    CHECK(tally(mended, entity, "retried") <= tally(log, entity, "skipped"));
+  }
   require_equal(f, sim);
+  CHECK(listed("orders") == 0);
+  CHECK(listed("products") == 0);
 }
 
 TEST_CASE(
