@@ -116,7 +116,8 @@ class EntityPass {
         options_(options),
         tally_(summary.entities[std::string(kind.name)]),
         refunds_(summary.entities["refunds"]),
-        listed_(db.skipped(shop, kind.name)),
+        retry_order_(db.skipped(shop, kind.name)),
+        listed_(retry_order_.begin(), retry_order_.end()),
         per_item_(kind.node_cost) {}
 
   void run() {
@@ -288,13 +289,16 @@ class EntityPass {
     db_.forget_skipped(shop_, kind_.name, settled);
   }
 
-  // The entities earlier passes skipped that this one has not met again, read by id: a
-  // node that now maps and reads whole is published (or found current); one gone at the
-  // source is no longer listed; one skipped again stays listed.
+  // The entities earlier passes skipped that this one has not met again, read by id, at
+  // most kMaxRetries a pass, least recently skipped first (so many that stay invalid
+  // cannot make every pass long): a node that now maps and reads whole is published (or
+  // found current); one gone at the source is no longer listed; one skipped again stays
+  // listed, now the most recent.
   void retry_skipped() {
     std::vector<std::int64_t> ids;
-    for (auto id : listed_)
-      if (!seen_.count(id) && !skipped_now_.count(id)) ids.push_back(id);
+    for (auto id : retry_order_)
+      if (!seen_.count(id) && !skipped_now_.count(id) && ids.size() < kMaxRetries)
+        ids.push_back(id);
     for (auto id : ids) {
       ++tally_.retried;
       auto connection = fetch_page(1, "", "id:" + std::to_string(id));
@@ -333,12 +337,14 @@ class EntityPass {
   const PassOptions& options_;
   EntityTally& tally_;
   EntityTally& refunds_;
-  std::set<std::int64_t> listed_;       // skipped by earlier passes, still to settle
-  std::set<std::int64_t> skipped_now_;  // skipped by this pass
-  std::vector<std::int64_t> settled_;   // listed, met by this page and not skipped
-  std::set<std::int64_t> seen_;         // every live id at the source met (for --full)
-  bool seen_all_ = true;                // false: a node without a readable id; no deletes
-  double per_item_;                     // what one node requests, learnt from the answers
+  static constexpr std::size_t kMaxRetries = 50;
+  std::vector<std::int64_t> retry_order_;  // skipped by earlier passes, least recent first
+  std::set<std::int64_t> listed_;          // the same, still to settle
+  std::set<std::int64_t> skipped_now_;     // skipped by this pass
+  std::vector<std::int64_t> settled_;      // listed, met by this page and not skipped
+  std::set<std::int64_t> seen_;            // every live id at the source met (for --full)
+  bool seen_all_ = true;                   // false: a node without a readable id; no deletes
+  double per_item_;                        // what one node requests, learnt from the answers
   simdjson::dom::parser parser_;
 };
 

@@ -103,13 +103,14 @@ void ReadModels::record_skipped(const std::string& shop, std::string_view entity
   tx.commit();
 }
 
-std::set<std::int64_t> ReadModels::skipped(const std::string& shop, std::string_view entity) {
-  std::set<std::int64_t> out;
+std::vector<std::int64_t> ReadModels::skipped(const std::string& shop, std::string_view entity) {
+  std::vector<std::int64_t> out;
   pqxx::read_transaction tx(*conn_);
   for (const auto& r : tx.exec_params(
-           "SELECT id FROM shopstream.reconcile_skipped WHERE shop_domain = $1 AND entity = $2",
+           "SELECT id FROM shopstream.reconcile_skipped WHERE shop_domain = $1 AND entity = $2 "
+           "ORDER BY last_skipped_at, id",
            shop, std::string(entity)))
-    out.insert(r[0].as<std::int64_t>());
+    out.push_back(r[0].as<std::int64_t>());
   return out;
 }
 

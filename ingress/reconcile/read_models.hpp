@@ -42,7 +42,8 @@ class ReadModels {
   // again by later passes.
   void record_skipped(const std::string& shop, std::string_view entity, std::int64_t id,
                       std::string_view reason);
-  std::set<std::int64_t> skipped(const std::string& shop, std::string_view entity);
+  // The listed ids, least recently skipped first.
+  std::vector<std::int64_t> skipped(const std::string& shop, std::string_view entity);
   void forget_skipped(const std::string& shop, std::string_view entity,
                       const std::vector<std::int64_t>& ids);
 
