@@ -242,6 +242,29 @@ TEST_CASE(
   CHECK(listed("products") == 0);
 }
 
+TEST_CASE("skipped entities are read again at most 50 a pass, and unlisted once gone") {
+  ProjectorFixture f;
+  f.start();
+  Simulator sim({"--seed", "27", "--products", "3", "--customers", "5", "--orders", "5"});
+  // 60 customers an earlier pass skipped that the store no longer has.
+  f.query(
+      "INSERT INTO shopstream.reconcile_skipped (shop_domain, entity, id, reason) "
+      "SELECT '" +
+      std::string(kShop) + "', 'customers', g, 'invalid' FROM generate_series(1, 60) g");
+  const auto listed = [&] {
+    return f.query("SELECT count(*) FROM shopstream.reconcile_skipped")[0][0].as<int>();
+  };
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-retry-1.log") == 0);
+  auto log = read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-retry-1.log");
+  CHECK(tally(log, "customers", "retried") == 50);
+  CHECK(listed() == 10);
+  CHECK(reconcile(f, sim, {"--once"}, "reconcile-retry-2.log") == 0);
+  log = read_file(std::string(SHOPSTREAM_TEST_TMP) + "/reconcile-retry-2.log");
+  CHECK(tally(log, "customers", "retried") == 10);
+  CHECK(listed() == 0);
+  require_equal(f, sim);
+}
+
 TEST_CASE(
     "a reconciler killed mid-pass resumes from a watermark that only covers durable records") {
   ProjectorFixture f;
