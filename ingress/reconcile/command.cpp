@@ -110,7 +110,9 @@ struct Reconciler::Parts {
   std::unique_ptr<kafka::Producer> producer;
   std::unique_ptr<ReadModels> db;
   std::unique_ptr<Publisher> publisher;
-  Stopper stopper;
+  // Shared with stopper()'s callers: a signal thread that outlives the reconciler.
+  std::shared_ptr<Stopper> stop_shared = std::make_shared<Stopper>();
+  Stopper& stopper = *stop_shared;
 };
 
 bool reconcile_configured(const Settings& s) {
@@ -157,6 +159,10 @@ Reconciler::~Reconciler() {
 
 void Reconciler::stop() {
   if (parts_) parts_->stopper.request();
+}
+
+std::function<void()> Reconciler::stopper() const {
+  return [s = parts_->stop_shared] { s->request(); };
 }
 
 int Reconciler::keep_subscriptions_once() {
@@ -252,11 +258,13 @@ int run_reconcile(const Settings& settings) {
   }
   auto reconciler = Reconciler::create(settings, !settings.subscriptions);
   if (!reconciler) return startup_failure(reconciler.error().message);
-  std::shared_ptr<Reconciler> r = std::move(reconciler.value());
-  std::thread([r] {
+  auto& r = reconciler.value();
+  // The signal thread is never joined: it must not own the reconciler, whose producer's
+  // poll thread would then outlive main() and touch metrics destroyed at exit.
+  std::thread([stop = r->stopper()] {
     auto sig = wait_for_shutdown_signal();
     log::info("stopping after the current page", {{"signal", sig}});
-    r->stop();
+    stop();
   }).detach();
   auto endpoint = metrics::Endpoint::start(settings.metrics_addr);
   if (!endpoint) return startup_failure(endpoint.error().message);

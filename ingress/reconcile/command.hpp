@@ -1,5 +1,6 @@
 #pragma once
 // `shopstream reconcile`: wiring only.
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -22,6 +23,8 @@ class Reconciler {
   void run_in_background();
   int keep_subscriptions_once();
   void stop();
+  // stop() for a thread that may outlive the reconciler: it holds no part of it.
+  std::function<void()> stopper() const;
 
  private:
   Reconciler() = default;
