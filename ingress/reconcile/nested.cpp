@@ -91,29 +91,41 @@ Result<std::optional<std::vector<std::string>>> all_edges(dom::element parent, c
   return std::optional(std::move(edges));
 }
 
+using Parsers = std::vector<std::unique_ptr<dom::parser>>;
+
+// Sends `document` and returns its answer's data.`root` (null: gone at the source),
+// parsed by a parser added to `keep`, where it lives on.
+Result<dom::element> ask(const Fetch& fetch, std::string_view document, JsonWriter& variables,
+                         double estimate, std::string_view root, const std::string& what,
+                         Parsers& keep) {
+  auto body = fetch(document, variables.take(), estimate);
+  if (!body) return body.error();
+  dom::element data;
+  if (keep.emplace_back(std::make_unique<dom::parser>())
+          ->parse(body.value())["data"][root]
+          .get(data) != simdjson::SUCCESS)
+    return fail(what + ": the answer has no data." + std::string(root));
+  return data;
+}
+
 // Appends to `list` each refund of order `legacy` that it lacks, read by its id after
 // the ids of all of them: for an order with more refunds than one query reads. `keep`
 // holds the documents they live in. true: `list` now holds every refund; false: the order
-// has too many to list (kMaxRefundIds or more); nullopt: the order is gone.
+// has too many to list (250 or more); nullopt: the order is gone.
 Result<std::optional<bool>> read_refunds_by_id(std::string_view legacy,
                                                std::vector<dom::element>& list, const Fetch& fetch,
-                                               double bucket,
-                                               std::vector<std::unique_ptr<dom::parser>>& keep) {
+                                               double bucket, Parsers& keep) {
   const std::string what = "Order " + std::string(legacy) + " refunds";
   const int first = page_size(1, 1 + kConnectionCost, kSingleQueryLimit, bucket);
   JsonWriter vars;
   vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
-  auto body = fetch(kOrderRefundIdsQuery, vars.key("first").number(first).end_object().take(),
-                    1 + kConnectionCost + first);
-  if (!body) return body.error();
-  dom::element data;
-  if (keep.emplace_back(std::make_unique<dom::parser>())
-          ->parse(body.value())["data"]["order"]
-          .get(data) != simdjson::SUCCESS)
-    return fail(what + ": the answer has no data.order");
-  if (data.is_null()) return std::optional<bool>();
+  vars.key("first").number(first).end_object();
+  auto data =
+      ask(fetch, kOrderRefundIdsQuery, vars, 1 + kConnectionCost + first, "order", what, keep);
+  if (!data) return data.error();
+  if (data->is_null()) return std::optional<bool>();
   dom::array ids;
-  if (data["refunds"].get(ids) != simdjson::SUCCESS)
+  if (data.value()["refunds"].get(ids) != simdjson::SUCCESS)
     return fail(what + ": the answer has no refunds");
   if (ids.size() >= static_cast<std::size_t>(first)) return std::optional(false);
   std::set<std::string_view> held;
@@ -128,15 +140,10 @@ Result<std::optional<bool>> read_refunds_by_id(std::string_view legacy,
     if (held.count(id)) continue;
     JsonWriter one;
     one.begin_object().key("id").string("gid://shopify/Refund/" + std::string(id)).end_object();
-    auto answer = fetch(kRefundQuery, one.take(), 1 + kRefundCost);
-    if (!answer) return answer.error();
-    dom::element refund;
-    if (keep.emplace_back(std::make_unique<dom::parser>())
-            ->parse(answer.value())["data"]["refund"]
-            .get(refund) != simdjson::SUCCESS)
-      return fail(what + ": the answer has no data.refund");
-    if (refund.is_null()) return std::optional<bool>();  // its order deleted meanwhile
-    list.push_back(refund);
+    auto refund = ask(fetch, kRefundQuery, one, 1 + kRefundCost, "refund", what, keep);
+    if (!refund) return refund.error();
+    if (refund->is_null()) return std::optional<bool>();  // its order deleted meanwhile
+    list.push_back(refund.value());
   }
   return std::optional(true);
 }
@@ -173,26 +180,23 @@ Result<std::optional<std::string>> read_rest_of_order(dom::element node, const F
   // As many refunds as the page asks for: there may be more. Read them again, as many as
   // one query allows; fewer than that are all of them. Past that, by their ids.
   std::vector<dom::element> list(refunds.begin(), refunds.end());
-  std::vector<std::unique_ptr<dom::parser>> keep;  // the refunds read again live in these
+  Parsers keep;  // the refunds read again live in these
   bool all_refunds = list.size() < static_cast<std::size_t>(kRefundsFirst);
   if (!all_refunds) {
     std::string_view legacy;
     if (node["legacyResourceId"].get(legacy) != simdjson::SUCCESS)
       return fail("order without a legacyResourceId");
+    const std::string what = "Order " + std::string(legacy) + " refunds";
     const int first = page_size(kRefundCost, 1 + kConnectionCost, kSingleQueryLimit, bucket);
     JsonWriter vars;
     vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
-    auto body = fetch(kOrderRefundsQuery, vars.key("first").number(first).end_object().take(),
-                      1 + kConnectionCost + first * kRefundCost);
-    if (!body) return body.error();
-    dom::element data;
-    if (keep.emplace_back(std::make_unique<dom::parser>())
-            ->parse(body.value())["data"]["order"]
-            .get(data) != simdjson::SUCCESS)
-      return fail("Order " + std::string(legacy) + " refunds: the answer has no data.order");
-    if (data.is_null()) return std::optional<std::string>();
-    if (data["refunds"].get(refunds) != simdjson::SUCCESS)
-      return fail("Order " + std::string(legacy) + " refunds: the answer has no refunds");
+    vars.key("first").number(first).end_object();
+    auto data = ask(fetch, kOrderRefundsQuery, vars, 1 + kConnectionCost + first * kRefundCost,
+                    "order", what, keep);
+    if (!data) return data.error();
+    if (data->is_null()) return std::optional<std::string>();
+    if (data.value()["refunds"].get(refunds) != simdjson::SUCCESS)
+      return fail(what + ": the answer has no refunds");
     list.assign(refunds.begin(), refunds.end());
     all_refunds = list.size() < static_cast<std::size_t>(first);
     if (!all_refunds) {
