@@ -108,6 +108,28 @@ Result<dom::element> ask(const Fetch& fetch, std::string_view document, JsonWrit
   return data;
 }
 
+// As many refund ids as one query lists.
+int refund_ids_first(double bucket) {
+  return page_size(1, 1 + kConnectionCost, kSingleQueryLimit, bucket);
+}
+
+// The refunds of order `legacy`, ids only, `first` at most; nullopt: the order is gone.
+Result<std::optional<dom::array>> list_refund_ids(std::string_view legacy, const Fetch& fetch,
+                                                  int first, Parsers& keep) {
+  const std::string what = "Order " + std::string(legacy) + " refunds";
+  JsonWriter vars;
+  vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
+  vars.key("first").number(first).end_object();
+  auto data =
+      ask(fetch, kOrderRefundIdsQuery, vars, 1 + kConnectionCost + first, "order", what, keep);
+  if (!data) return data.error();
+  if (data->is_null()) return std::optional<dom::array>();
+  dom::array ids;
+  if (data.value()["refunds"].get(ids) != simdjson::SUCCESS)
+    return fail(what + ": the answer has no refunds");
+  return std::optional(ids);
+}
+
 // Appends to `list` each refund of order `legacy` that it lacks, read by its id after
 // the ids of all of them: for an order with more refunds than one query reads. `keep`
 // holds the documents they live in. true: `list` now holds every refund; false: the order
@@ -116,17 +138,11 @@ Result<std::optional<bool>> read_refunds_by_id(std::string_view legacy,
                                                std::vector<dom::element>& list, const Fetch& fetch,
                                                double bucket, Parsers& keep) {
   const std::string what = "Order " + std::string(legacy) + " refunds";
-  const int first = page_size(1, 1 + kConnectionCost, kSingleQueryLimit, bucket);
-  JsonWriter vars;
-  vars.begin_object().key("id").string("gid://shopify/Order/" + std::string(legacy));
-  vars.key("first").number(first).end_object();
-  auto data =
-      ask(fetch, kOrderRefundIdsQuery, vars, 1 + kConnectionCost + first, "order", what, keep);
-  if (!data) return data.error();
-  if (data->is_null()) return std::optional<bool>();
-  dom::array ids;
-  if (data.value()["refunds"].get(ids) != simdjson::SUCCESS)
-    return fail(what + ": the answer has no refunds");
+  const int first = refund_ids_first(bucket);
+  auto listed = list_refund_ids(legacy, fetch, first, keep);
+  if (!listed) return listed.error();
+  if (!listed.value()) return std::optional<bool>();
+  const dom::array ids = *listed.value();
   if (ids.size() >= static_cast<std::size_t>(first)) return std::optional(false);
   std::set<std::string_view> held;
   for (auto r : list) {
@@ -236,6 +252,29 @@ Result<std::optional<std::string>> read_rest_of_order(dom::element node, const F
     }
   }
   return std::optional(with_fields(order, replace));
+}
+
+Result<RefundIds> read_refund_ids(dom::element order, const Fetch& fetch, double bucket) {
+  std::string_view legacy;
+  if (order["legacyResourceId"].get(legacy) != simdjson::SUCCESS || !numeric_id(legacy))
+    return fail("order without a legacyResourceId");
+  Parsers keep;
+  const int first = refund_ids_first(bucket);
+  auto listed = list_refund_ids(legacy, fetch, first, keep);
+  if (!listed) return listed.error();
+  RefundIds out;
+  if (!listed.value()) {
+    out.gone = true;
+    return out;
+  }
+  out.complete = listed.value()->size() < static_cast<std::size_t>(first);
+  for (auto r : *listed.value()) {
+    std::string_view id;
+    auto n = r["legacyResourceId"].get(id) == simdjson::SUCCESS ? numeric_id(id) : std::nullopt;
+    if (!n) return fail("Order " + std::string(legacy) + " refunds: a refund without an id");
+    out.ids.push_back(*n);
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> read_rest_of_product(dom::element node, const Fetch& fetch,

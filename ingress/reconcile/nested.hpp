@@ -6,6 +6,7 @@
 // held them all. Pure but for `fetch`.
 #include <simdjson.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -35,5 +36,14 @@ Result<std::optional<std::string>> read_rest_of_order(simdjson::dom::element nod
                                                       const Fetch& fetch, double bucket);
 Result<std::optional<std::string>> read_rest_of_product(simdjson::dom::element node,
                                                         const Fetch& fetch, double bucket);
+
+// The ids of all the refunds of an order node (a list page's holds five at most), one
+// query of ids only: far cheaper than reading them whole, to learn whether any is new.
+struct RefundIds {
+  bool gone = false;     // the order is no longer at the source
+  bool complete = true;  // false: more than one query lists (250 or more)
+  std::vector<std::int64_t> ids;
+};
+Result<RefundIds> read_refund_ids(simdjson::dom::element order, const Fetch& fetch, double bucket);
 
 }  // namespace shopstream::ingress::reconcile

@@ -65,6 +65,21 @@ std::string page_variables(int first, const std::string& after,
   return vars.take();
 }
 
+// api.query as a Fetch (nested.hpp) that notes in `failed` a call that failed, to tell
+// it from a malformed answer.
+Fetch fetch_through(AdminClient& api, std::optional<Error>& failed) {
+  return [&api, &failed](std::string_view document, const std::string& variables, double estimate) {
+    auto body = api.query(document, variables, estimate);
+    if (!body) failed = body.error();
+    return body;
+  };
+}
+
+double bucket_of(AdminClient& api) {
+  auto bucket = api.bucket();
+  return bucket ? bucket->maximum : 0;
+}
+
 // A node a page cut short (more line items, refund lines or variants than the page
 // holds), made whole by reading its nested connections on. nullopt if it is gone at the
 // source or still cut short (more refunds than can be listed): the caller
@@ -75,16 +90,8 @@ std::string page_variables(int first, const std::string& after,
 Result<std::optional<Mapped>> read_whole(const EntityKind& kind, simdjson::dom::element node,
                                          const ShopClock& clock, AdminClient& api) {
   if (!kind.read_rest) return std::optional<Mapped>();
-  auto bucket = api.bucket();
   std::optional<Error> call_failed;
-  auto text = kind.read_rest(
-      node,
-      [&](std::string_view document, const std::string& variables, double estimate) {
-        auto body = api.query(document, variables, estimate);
-        if (!body) call_failed = body.error();
-        return body;
-      },
-      bucket ? bucket->maximum : 0);
+  auto text = kind.read_rest(node, fetch_through(api, call_failed), bucket_of(api));
   if (call_failed) throw PageFailure(call_failed->message);
   if (!text) return text.error();
   if (!text.value()) return std::optional<Mapped>();
@@ -148,8 +155,7 @@ class EntityPass {
  private:
   // Items per page that fit the limits, at what one node has cost so far.
   int fit() const {
-    auto bucket = api_.bucket();
-    return page_size(per_item_, kConnectionCost, kSingleQueryLimit, bucket ? bucket->maximum : 0);
+    return page_size(per_item_, kConnectionCost, kSingleQueryLimit, bucket_of(api_));
   }
 
   // One page of the entity's connection ({pageInfo, edges}), parsed into parser_.
@@ -232,10 +238,12 @@ class EntityPass {
       // A node cut short is read whole when anything would be published from it: itself,
       // or a refund the read models lack (one the page holds, which may be short of lines,
       // or one past the page's refunds). Nothing of it is published half-read.
-      const bool refund_gap =
-          n.refunds.size() >= static_cast<std::size_t>(kRefundsFirst) ||
-          std::any_of(n.refunds.begin(), n.refunds.end(),
-                      [&](const MappedRefund& r) { return !refunds_held.count(r.id); });
+      bool refund_gap = std::any_of(n.refunds.begin(), n.refunds.end(), [&](const MappedRefund& r) {
+        return !refunds_held.count(r.id);
+      });
+      if (!missing && !stale && !refund_gap &&
+          n.refunds.size() >= static_cast<std::size_t>(kRefundsFirst))
+        refund_gap = lacks_refunds(elements[i]);
       if (n.truncated && (missing || stale || refund_gap)) {
         auto whole = read_whole(kind_, elements[i], clock_, api_);
         if (!whole) {
@@ -274,6 +282,20 @@ class EntityPass {
       }
     }
     return newest;
+  }
+
+  // Whether the read models lack a refund of an order whose page held as many as a page
+  // reads (there may be more): the ids of all of them are read (253 points requested,
+  // where reading them whole requests 993). A malformed answer counts as a lack: the
+  // whole read then decides, and skips the order if it is malformed too.
+  bool lacks_refunds(simdjson::dom::element order) {
+    std::optional<Error> call_failed;
+    auto listed = read_refund_ids(order, fetch_through(api_, call_failed), bucket_of(api_));
+    if (call_failed) throw PageFailure(call_failed->message);
+    if (!listed) return true;
+    if (listed->gone) return false;
+    if (!listed->complete) return true;
+    return db_.refunds_held(shop_, listed->ids).size() < listed->ids.size();
   }
 
   // What the page added, made durable; then the skipped entities it settled are no

@@ -163,6 +163,16 @@ TEST_CASE("orders with more refunds than one query reads again are read whole by
     }
     CHECK(listed);
     CHECK(by_id == source.refunds.size() - 30);
+    // The ids alone, in one call.
+    calls.clear();
+    auto ids = read_refund_ids(node, fetch, 0);
+    REQUIRE_MESSAGE(ids, ids.error().message);
+    CHECK(calls.size() == 1);
+    CHECK_FALSE(ids->gone);
+    CHECK(ids->complete);
+    std::vector<std::int64_t> want;
+    for (const auto& r : source.refunds) want.push_back(r.id);
+    CHECK(ids->ids == want);
   }
   CHECK(many > 0);
 }
