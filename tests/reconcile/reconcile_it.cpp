@@ -179,8 +179,7 @@ TEST_CASE("orders, refunds and products with more nested items than a page reads
   CHECK(log.find("not published") == std::string::npos);
   for (const char* entity : {"orders", "products"}) {  // in the pass's summary
     CAPTURE(entity);
-    CHECK(std::regex_search(
-        log, std::regex("\"" + std::string(entity) + "\":\\{[^}]*\"read_whole\":[1-9]")));
+    CHECK(tally(log, entity, "read_whole") > 0);
   }
   // Nothing missing: a full pass reads no order whole; of those whose page held five
   // refunds it reads only the ids of all of them (none new).
