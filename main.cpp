@@ -177,8 +177,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(settings->log_level);
-  // A descriptor per connection, and some for Kafka, Postgres and files.
-  const bool serves = cmd->name == "ingress" || cmd->name == "sse" || cmd->name == "all";
-  raise_open_file_limit(serves ? settings->max_connections + 256 : 0);
+  raise_open_file_limit(open_files_wanted(cmd->name, settings->max_connections));
   return cmd->run(settings.value());
 }

@@ -37,6 +37,11 @@ std::uint64_t raise_open_file_limit(std::uint64_t wanted) {
   return now;
 }
 
+std::uint64_t open_files_wanted(std::string_view command, std::uint64_t max_connections) {
+  const std::uint64_t servers = command == "all" ? 2 : command == "ingress" || command == "sse";
+  return servers == 0 ? 0 : servers * max_connections + 256;
+}
+
 std::optional<Error> ensure_contract_topics(const Settings& s) {
   auto admin =
       kafka::Producer::create({.brokers = s.kafka_brokers, .extra_properties = s.kafka_properties});
