@@ -72,6 +72,8 @@ struct ProducerOptions {
   // idempotent producer's 5 requests in flight; 0.5 ms gave a real broker on the same
   // cores more requests to serve and fewer webhooks/s). With the in-process embedded
   // cluster the round trip is nearly free and 0.3-0.6 ms measured ~10% more webhooks/s.
+  // librdkafka waits it out in poll(), whole milliseconds rounded up: when no record
+  // arrives after it, 0.5 ms lasts 1 ms (docs/benchmarks.md, fifteenth pass).
   std::chrono::microseconds linger{1000};
   // How long librdkafka keeps retrying one record before reporting it failed.
   std::chrono::milliseconds message_timeout{30'000};
