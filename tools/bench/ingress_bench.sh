@@ -8,7 +8,7 @@
 # medians of $RUNS runs, and ratios to the nginx floor; then p50/p99 at a paced ~5,000
 # webhooks/s. Last, (4) `shopstream ingress` with a local spool while the broker is
 # stopped (every 200 after an fdatasync), and how long the spool takes to publish once
-# the broker is back. Usage: tools/bench/ingress_bench.sh [--quick]
+# the broker is back. Usage: [SWEEP="32 128 256"] tools/bench/ingress_bench.sh [--quick]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 here="$root/tools/bench"
@@ -160,15 +160,30 @@ measure_paced() {  # target url
   pp99[$1]=$(awk '{print $3}' "$work/$1.paced" | median)
 }
 
+# SWEEP="32 128 256": nginx and the embedded cluster at those connection counts too
+# (medians of $RUNS runs): where each is bound by CPU, and where by waiting (the ingress
+# by its durable acks).
+declare -A sweep
+measure_sweep() {  # target url
+  local c i
+  for c in ${SWEEP:-}; do
+    : >"$work/$1.sweep$c"
+    for i in $(seq 1 "$RUNS"); do run_wrk "$2" "$c" >>"$work/$1.sweep$c"; done
+    sweep[$1,$c]=$(awk '{print $1}' "$work/$1.sweep$c" | median)
+  done
+}
+
 # One system under test at a time: each runs alone on the two cores with wrk.
 SUT_PIDS=$(ps -o pid= --ppid "$(cat "$work/nginx/nginx.pid")")  # its workers
 measure nginx "http://127.0.0.1:$nport"
+measure_sweep nginx "http://127.0.0.1:$nport"
 rss[nginx]=$(ps -o rss= --ppid "$(cat "$work/nginx/nginx.pid")" | awk '{s+=$1} END {printf "%.1f", s/1024}')
 stop_pid "${pids[0]}"
 
 read -r emb_pid emb_url emb_metrics < <(start_shopstream embedded all SHOPSTREAM_DASHBOARD_ADDR=127.0.0.1:0)
 SUT_PIDS=$emb_pid
 measure embedded "$emb_url"
+measure_sweep embedded "$emb_url"
 measure_paced embedded "$emb_url"
 check_no_duplicates embedded "$emb_metrics"
 rss[embedded]=$(peak_rss_mb "$emb_pid")
@@ -218,6 +233,13 @@ for t in nginx embedded real spool; do
 done
 echo "(cpu_us/req: CPU time, user + system, of the server alone per request answered; wrk"
 echo " shares the two cores, so req/s depends on its CPU too; this figure does not count it)"
+if [ -n "${SWEEP:-}" ]; then
+  printf '\nConnections (medians of %s runs): nginx req/s, embedded req/s, ratio\n' "$RUNS"
+  for c in $CONNS $SWEEP; do
+    n=${sweep[nginx,$c]:-${rps[nginx]}} e=${sweep[embedded,$c]:-${rps[embedded]}}
+    printf '%6s %10.0f %10.0f %6.2f\n' "$c" "$n" "$e" "$(awk -v a="$e" -v b="$n" 'BEGIN{print a/b}')"
+  done
+fi
 printf '\nPaced (62 connections, 10 ms between requests on each)\n'
 printf '%-22s %10s %9s %9s\n' target req/s p50_ms p99_ms
 for t in embedded real; do
