@@ -38,7 +38,11 @@ std::uint64_t raise_open_file_limit(std::uint64_t wanted) {
 }
 
 std::uint64_t open_files_wanted(std::string_view command, std::uint64_t max_connections) {
-  const std::uint64_t servers = command == "all" ? 2 : command == "ingress" || command == "sse";
+  std::uint64_t servers = 0;
+  if (command == "all")
+    servers = 2;  // the ingress and the SSE server
+  else if (command == "ingress" || command == "sse")
+    servers = 1;
   return servers == 0 ? 0 : servers * max_connections + 256;
 }
 
