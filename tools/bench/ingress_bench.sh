@@ -16,6 +16,10 @@ RUNS=${RUNS:-5}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 [ "${1:-}" = "--quick" ] && { RUNS=1; DURATION=3s; }
+for c in $CONNS ${SWEEP:-}; do
+  [[ "$c" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "CONNS and SWEEP take connection counts (whole numbers above 0), not '$c'" >&2; exit 2; }
+done
 
 bench_build --test shopstream
 bin="$release/shopstream"
