@@ -1,21 +1,55 @@
 #include "common/time.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include <charconv>
 
 namespace shopstream::time {
 
+namespace {
+
+// Writes `value` as decimal digits, at least `width` of them (zero-padded).
+void put_digits(std::string& out, std::uint64_t value, std::size_t width) {
+  char buf[20];
+  auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+  auto n = static_cast<std::size_t>(end - buf);
+  if (n < width) out.append(width - n, '0');
+  out.append(buf, n);
+}
+
+// "YYYY-MM-DDTHH:MM:SS" of a time in UTC; a year before 0 as "-YYY" (what "%04d" printed).
+// Civil arithmetic by std::chrono: no gmtime_r (it takes glibc's time zone lock) and no
+// printf (the ingress formats one for every webhook).
+void put_civil(std::string& out, std::int64_t epoch_seconds) {
+  using namespace std::chrono;
+  const auto day = floor<days>(sys_seconds(seconds(epoch_seconds)));
+  const year_month_day ymd(day);
+  const auto in_day = epoch_seconds - day.time_since_epoch().count() * 86'400LL;
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0) out += '-';
+  put_digits(out, static_cast<std::uint64_t>(y < 0 ? -y : y), y < 0 ? 3 : 4);
+  out += '-';
+  put_digits(out, static_cast<unsigned>(ymd.month()), 2);
+  out += '-';
+  put_digits(out, static_cast<unsigned>(ymd.day()), 2);
+  out += 'T';
+  put_digits(out, static_cast<std::uint64_t>(in_day / 3600), 2);
+  out += ':';
+  put_digits(out, static_cast<std::uint64_t>(in_day / 60 % 60), 2);
+  out += ':';
+  put_digits(out, static_cast<std::uint64_t>(in_day % 60), 2);
+}
+
+}  // namespace
+
 std::string format_rfc3339_ms(Clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  if (ms < 0 && ms % 1000 != 0) --secs;
-  int millis = static_cast<int>(((ms % 1000) + 1000) % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto secs = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+  std::string out;
+  out.reserve(24);
+  put_civil(out, secs);
+  out += '.';
+  put_digits(out, static_cast<std::uint64_t>(ms - secs * 1000), 3);
+  out += 'Z';
+  return out;
 }
 
 }  // namespace shopstream::time
@@ -80,20 +114,19 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
 }
 
 std::string format_at_offset(std::int64_t epoch_seconds, int offset_minutes, bool utc_z) {
-  std::time_t shifted = static_cast<std::time_t>(epoch_seconds + offset_minutes * 60LL);
-  std::tm tm{};
-  gmtime_r(&shifted, &tm);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out;
+  out.reserve(25);
+  put_civil(out, epoch_seconds + offset_minutes * 60LL);
   if (offset_minutes == 0 && utc_z) {
-    std::snprintf(buf + n, sizeof buf - n, "Z");
+    out += 'Z';
   } else {
-    int m = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', m / 60,
-                  m % 60);
+    const int m = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    out += offset_minutes < 0 ? '-' : '+';
+    put_digits(out, static_cast<std::uint64_t>(m / 60), 2);
+    out += ':';
+    put_digits(out, static_cast<std::uint64_t>(m % 60), 2);
   }
-  return buf;
+  return out;
 }
 
 }  // namespace shopstream::time
