@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <pqxx/pqxx>
@@ -17,6 +18,7 @@
 #include "common/kafka/producer.hpp"
 #include "common/metrics.hpp"
 #include "common/routing.hpp"
+#include "common/units.hpp"
 #include "consumers/command.hpp"
 #include "projections/decode.hpp"
 #include "schemas/migrations.hpp"
@@ -30,6 +32,18 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
   for (int i = 1; i + 1 < argc; ++i)
     if (argv[i] == "--" + name) return argv[i + 1];
   return def;
+}
+
+// A whole number above 0, or a line naming the flag and exit 2.
+long count_arg(int argc, char** argv, const std::string& name, const std::string& def) {
+  auto text = arg(argc, argv, name, def);
+  auto n = parse_int(text);
+  if (!n || *n < 1) {
+    std::fprintf(stderr, "projector_bench: --%s must be a whole number above 0, not '%s'\n",
+                 name.c_str(), text.c_str());
+    std::exit(2);
+  }
+  return static_cast<long>(*n);
 }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
@@ -169,9 +183,9 @@ int run(int argc, char** argv) {
   auto url = arg(argc, argv, "database-url", "");
   auto brokers = arg(argc, argv, "brokers", "");
   auto body_file = arg(argc, argv, "body", "");
-  long events = std::stol(arg(argc, argv, "events", "50000"));
-  long naive_events = std::stol(arg(argc, argv, "baseline-events", "3000"));
-  int runs = std::stoi(arg(argc, argv, "runs", "3"));
+  long events = count_arg(argc, argv, "events", "50000");
+  long naive_events = count_arg(argc, argv, "baseline-events", "3000");
+  int runs = static_cast<int>(count_arg(argc, argv, "runs", "3"));
   if (url.empty() || brokers.empty() || body_file.empty()) {
     std::fprintf(stderr,
                  "usage: projector_bench --database-url URL --brokers HOST:PORT --body FILE "

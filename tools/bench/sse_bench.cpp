@@ -15,16 +15,19 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/crypto.hpp"
 #include "common/net_addr.hpp"
+#include "common/units.hpp"
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
@@ -47,6 +50,13 @@ struct Args {
   std::exit(2);
 }
 
+// A whole number above 0 (an int); anything else throws, and parse() says which flag.
+int whole(const std::string& v) {
+  auto n = shopstream::parse_int(v);
+  if (!n || *n < 1 || *n > INT_MAX) throw std::invalid_argument(v);
+  return static_cast<int>(*n);
+}
+
 Args parse(int argc, char** argv) {
   Args a;
   if (argc < 2) usage("missing mode");
@@ -67,17 +77,17 @@ Args parse(int argc, char** argv) {
       else if (k == "--secret")
         a.secret = v;
       else if (k == "--subscribers")
-        a.subscribers = std::stoi(v);
+        a.subscribers = whole(v);
       else if (k == "--rate")
-        a.rate = std::stoi(v);
+        a.rate = whole(v);
       else if (k == "--seconds")
-        a.seconds = std::stoi(v);
+        a.seconds = whole(v);
       else if (k == "--pid")
-        a.pid = std::stol(v);
+        a.pid = whole(v);
       else
         usage(("unknown flag " + k).c_str());
     } catch (const std::exception&) {
-      usage(("bad value for " + k).c_str());
+      usage(("bad value for " + k + ": a whole number above 0").c_str());
     }
   }
   if (a.dashboard.empty() || a.shop.empty() || a.token.empty())

@@ -34,13 +34,7 @@ void money_set(JsonWriter& w, std::string_view key, Cents c) {
 int nested_first(const Field* node, std::string_view name, int fallback) {
   const Field* f = node ? node->child(name) : nullptr;
   if (!f) return 0;
-  auto it = f->args.find("first");
-  if (it == f->args.end()) return fallback;
-  try {
-    return std::stoi(it->second);
-  } catch (...) {
-    return fallback;
-  }
+  return f->first().value_or(fallback);
 }
 
 const Field* node_of(const Field& connection) {
@@ -169,7 +163,7 @@ std::vector<const T*> page_of(const std::map<std::int64_t, T>& all, const Field&
   if (!only) since = updated_since(q, error);
   if (!error.empty()) return {};
   bool by_updated = f.args.count("sortKey") && f.args.at("sortKey") == "UPDATED_AT";
-  int first = f.args.count("first") ? std::atoi(f.args.at("first").c_str()) : 0;
+  const int first = f.first().value_or(0);
   if (first < 1 || first > 250) {
     error = "first must be between 1 and 250";
     return {};
@@ -425,10 +419,8 @@ std::string AdminApi::answer_data(std::size_t shop_index, const Operation& op, s
   auto& state = shops_[shop_index];
   // Shopify refuses a page of more than 250 at any depth, nested connections included.
   std::function<bool(const Field&)> pages_ok = [&](const Field& f) {
-    auto it = f.args.find("first");
-    if (it != f.args.end() &&
-        (std::atoi(it->second.c_str()) < 1 || std::atoi(it->second.c_str()) > 250))
-      return false;
+    const auto first = f.first();
+    if (f.args.count("first") && (!first || *first < 1 || *first > 250)) return false;
     return std::all_of(f.children.begin(), f.children.end(), pages_ok);
   };
   if (!std::all_of(op.fields.begin(), op.fields.end(), pages_ok)) {

@@ -1,8 +1,11 @@
 #include "tools/simulator/graphql.hpp"
 
 #include <cctype>
+#include <climits>
 #include <map>
 #include <stdexcept>
+
+#include "common/units.hpp"
 
 namespace shopstream::sim {
 namespace {
@@ -178,13 +181,8 @@ int object_cost(const std::vector<Field>& children) {
 
 int cost_of(const Field& f) {
   if (f.name == "pageInfo" || f.children.empty()) return 0;
-  auto first = f.args.find("first");
-  if (first == f.args.end()) return object_cost(f.children);
-  int n = 0;
-  try {
-    n = std::stoi(first->second);
-  } catch (...) {
-  }
+  if (!f.args.count("first")) return object_cost(f.children);
+  const int n = f.first().value_or(0);
   int item = 0;
   if (const Field* edges = f.child("edges")) {
     if (const Field* node = edges->child("node")) item = object_cost(node->children);
@@ -232,6 +230,14 @@ const Field* Field::child(std::string_view n) const {
   for (const auto& c : children)
     if (c.name == n) return &c;
   return nullptr;
+}
+
+std::optional<int> Field::first() const {
+  auto it = args.find("first");
+  if (it == args.end()) return std::nullopt;
+  auto n = parse_int(it->second);
+  if (!n || *n < INT_MIN || *n > INT_MAX) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 Result<Operation> parse_operation(std::string_view document, simdjson::dom::element variables) {

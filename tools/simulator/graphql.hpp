@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,8 @@ struct Field {
   std::map<std::string, std::string> args;
   std::vector<Field> children;
   const Field* child(std::string_view n) const;
+  // The `first` argument: absent, or not a whole number (Shopify refuses "10abc"), nullopt.
+  std::optional<int> first() const;
 };
 
 struct Operation {

@@ -17,6 +17,7 @@
 #include "common/net_addr.hpp"
 #include "common/ready_file.hpp"
 #include "common/signals.hpp"
+#include "common/units.hpp"
 #include "common/url.hpp"
 #include "tools/simulator/admin_api.hpp"
 #include "tools/simulator/delivery.hpp"
@@ -199,18 +200,19 @@ int main(int argc, char** argv) {
       return void(respond(json(200, out + "]")));
     }
     if (path == "/sim/fail" && req.method() == http::verb::post) {
-      int status = std::atoi(target->param("status").value_or("503").c_str());
-      int count = std::atoi(target->param("count").value_or("1").c_str());
+      // Not a whole number: -1, refused below.
+      const auto status = parse_int(target->param("status").value_or("503")).value_or(-1);
+      const auto count = parse_int(target->param("count").value_or("1")).value_or(-1);
       if ((status != 429 && (status < 500 || status > 599)) || count < 1 || count > 10'000)
         return void(respond(json_response(400, "bad_request", "status 429 or 5xx, count 1-10000")));
-      api.inject_failures(static_cast<unsigned>(status), count);
+      api.inject_failures(static_cast<unsigned>(status), static_cast<int>(count));
       return void(respond(json_response(200, "ok")));
     }
     if (path == "/sim/malformed" && req.method() == http::verb::post) {
-      int count = std::atoi(target->param("count").value_or("1").c_str());
+      const auto count = parse_int(target->param("count").value_or("1")).value_or(-1);
       if (count < 0 || count > 10'000)
         return void(respond(json_response(400, "bad_request", "count 0-10000")));
-      api.inject_malformed(count);
+      api.inject_malformed(static_cast<int>(count));
       return void(respond(json_response(200, "ok")));
     }
     if (path == "/sim/subscriptions/delete" && req.method() == http::verb::post) {

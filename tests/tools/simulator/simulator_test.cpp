@@ -122,4 +122,10 @@ TEST_CASE("the bucket throttles, refuses oversized queries and injects failures"
                                                      R"({"id":"gid://shopify/Order/1"})"));
   CHECK_MESSAGE(nested.body.find("first must be between 1 and 250") != std::string::npos,
                 nested.body);
+  // `first` is a whole number or refused: "10abc" once read as 10.
+  auto trailing = roomy.graphql("shpat_sim_1", request(q, R"({"first":"10abc"})"));
+  CHECK_MESSAGE(trailing.body.find("first must be between 1 and 250") != std::string::npos,
+                trailing.body);
+  CHECK(roomy.graphql("shpat_sim_1", request(q, R"({"first":"10"})")).body.find("edges") !=
+        std::string::npos);
 }
