@@ -19,6 +19,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+// A connection's socket and stream name their io_context's executor type, not the
+// type-erased any_io_executor: Beast's composed reads and writes copy and destroy the
+// executor several times a request.
+using Socket = tcp::socket::rebind_executor<net::io_context::executor_type>::other;
+using Stream =
+    beast::basic_stream<tcp, net::io_context::executor_type, beast::unlimited_rate_policy>;
 
 HttpResponse json_response(unsigned status, std::string_view code, std::string_view message) {
   HttpResponse res{static_cast<http::status>(status), 11};
@@ -76,7 +82,7 @@ struct HttpServer::State {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state)
+  Session(Socket&& socket, std::shared_ptr<HttpServer::State> state)
       : stream_(std::move(socket)), state_(std::move(state)), server_(*state_) {}
 
   ~Session() {
@@ -253,7 +259,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // not reset the connection under the answer.
   void linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().shutdown(Socket::shutdown_send, ignored);
     lingering_ = true;
     if (server_.stopping_) return close();
     stream_.expires_after(server_.options.linger_timeout);
@@ -271,11 +277,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().shutdown(Socket::shutdown_both, ignored);
     stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<HttpServer::State> state_;
   HttpServer::State& server_;
   beast::flat_buffer buffer_;
@@ -342,7 +348,7 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, tcp::socket s) {
+  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, Socket s) {
     if (ec == net::error::operation_aborted || state_->stopping_) return;
     if (!ec) {
       if (state_->connections() >= state_->options.max_connections) {

@@ -3,7 +3,6 @@
 // is read whole (bounded in size and time) and handed to a RequestHandler, which answers
 // later, from any thread, through a Responder. One request at a time per connection
 // (pipelined requests wait), keep-alive, and a cap on connections.
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,7 +28,9 @@ namespace shopstream {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
-using Executor = boost::asio::any_io_executor;  // the connection's io_context (one thread)
+// The connection's io_context (one thread). Its own type, not any_io_executor: a
+// type-erased executor is copied, destroyed and dispatched through a virtual call.
+using Executor = boost::asio::io_context::executor_type;
 
 class Session;
 

@@ -276,7 +276,7 @@ void IngressService::answer_handed_on(const Executor& ex, const Responder& respo
 }
 
 IngressService::AckDeadlines& IngressService::ack_deadlines(const Executor& ex) {
-  auto& io = ex.target<net::io_context::executor_type>()->context();
+  auto& io = ex.context();
   for (auto& q : ack_deadlines_)
     if (&q->io() == &io) return *q;
   return *ack_deadlines_.front();  // not reached: every context of the pool has one

@@ -214,7 +214,7 @@ struct SseServer::Impl {
     }
     auto socket = answer.responder.detach();
     if (!socket) return;
-    auto& io = ex.target<boost::asio::io_context::executor_type>()->context();
+    auto& io = ex.context();
     auto sub = std::make_shared<Subscriber>(std::move(*socket), hub->shard_for(io), shop, *mask,
                                             settings.sse_buffer_bytes);
     auto seconds = [started = answer.started] {
