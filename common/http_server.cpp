@@ -1,14 +1,17 @@
 #include "common/http_server.hpp"
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -19,12 +22,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-// A connection's socket and stream name their io_context's executor type, not the
-// type-erased any_io_executor: Beast's composed reads and writes copy and destroy the
-// executor several times a request.
+// A connection's socket names its io_context's executor type, not the type-erased
+// any_io_executor: Beast's composed reads and writes copy and destroy the executor several
+// times a request.
 using Socket = tcp::socket::rebind_executor<net::io_context::executor_type>::other;
-using Stream =
-    beast::basic_stream<tcp, net::io_context::executor_type, beast::unlimited_rate_policy>;
+using Clock = std::chrono::steady_clock;
 
 HttpResponse json_response(unsigned status, std::string_view code, std::string_view message) {
   HttpResponse res{static_cast<http::status>(status), 11};
@@ -62,6 +64,35 @@ void serialize_response(const HttpResponse& res, bool with_body, std::string& ou
   if (with_body) out += res.body();
 }
 
+// The read, write, idle and linger deadlines of one io_context's connections, checked by
+// one timer every `tick`: setting a deadline is a store. (A Beast stream armed an Asio timer
+// for every read and write and cancelled it after: heap operations under the scheduler's
+// lock, an allocation and a completion to run, 3-4% of the ingress's CPU.) A deadline is
+// met up to one tick late. On its io_context's thread only.
+class Sweeper : public std::enable_shared_from_this<Sweeper> {
+ public:
+  Sweeper(net::io_context& io, Clock::duration tick) : io_(io), timer_(io), tick_(tick) {}
+  net::io_context& io() { return io_; }
+  void watch(std::weak_ptr<Session> session);
+
+ private:
+  void arm();
+  void sweep();
+
+  net::io_context& io_;
+  net::basic_waitable_timer<Clock, net::wait_traits<Clock>, net::io_context::executor_type> timer_;
+  Clock::duration tick_;
+  std::vector<std::weak_ptr<Session>> sessions_;  // closed ones dropped by the next sweep
+  bool armed_ = false;
+};
+
+// An eighth of the shortest timeout, between 5 ms and 1 s.
+Clock::duration sweep_tick(const HttpServerOptions& o) {
+  auto shortest = std::min({o.read_timeout, o.idle_timeout, o.linger_timeout});
+  return std::clamp<Clock::duration>(shortest / 8, std::chrono::milliseconds(5),
+                                     std::chrono::seconds(1));
+}
+
 struct HttpServer::State {
   HttpServerOptions options;
   RequestHandler handler;
@@ -78,12 +109,18 @@ struct HttpServer::State {
   }
   void on_session_open(Session* s, std::weak_ptr<Session> w);
   void on_session_close(Session* s);
+  std::vector<std::shared_ptr<Sweeper>> sweepers;  // one per io_context of the pool
+  Sweeper& sweeper_of(net::io_context& io) {
+    for (auto& s : sweepers)
+      if (&s->io() == &io) return *s;
+    return *sweepers.front();  // not reached: every context of the pool has one
+  }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket&& socket, std::shared_ptr<HttpServer::State> state)
-      : stream_(std::move(socket)), state_(std::move(state)), server_(*state_) {}
+  Session(Socket&& socket, std::shared_ptr<HttpServer::State> state, Sweeper& sweeper)
+      : stream_(std::move(socket)), state_(std::move(state)), server_(*state_), sweeper_(sweeper) {}
 
   ~Session() {
     release_body();
@@ -92,14 +129,27 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     server_.on_session_open(this, weak_from_this());
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->wait_for_request(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->sweeper_.watch(self);
+      self->wait_for_request();
+    });
+  }
+
+  // From the sweeper: a deadline that has passed cuts off what the connection waits for;
+  // its handler sees the timeout.
+  void check_deadline(Clock::time_point now) {
+    if (now < deadline_) return;
+    deadline_ = Clock::time_point::max();
+    timed_out_ = true;
+    beast::error_code ignored;
+    stream_.cancel(ignored);
   }
 
   // On the connection's thread: closes the connection now if it is between requests or
   // only throwing away what a refused client still sends.
   void on_stop() {
-    if (idle_ || lingering_) stream_.cancel();
+    beast::error_code ignored;
+    if (idle_ || lingering_) stream_.cancel(ignored);
   }
 
   // On the connection's thread: the handler's answer.
@@ -109,10 +159,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res.keep_alive(keep_alive);
     res.prepare_payload();
     serialize_response(res, !head_, out_);
-    stream_.expires_after(server_.options.read_timeout);
+    expire_after(server_.options.read_timeout);
     net::async_write(stream_, net::buffer(out_),
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                       if (ec) return self->close();
+                       if (self->failed(ec)) return self->close();
                        if (!keep_alive) return self->unread_ ? self->linger() : self->close();
                        self->wait_for_request();
                      });
@@ -123,8 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // On the connection's thread, in the handler: hands the socket over; this session ends.
   tcp::socket release() {
     release_body();
-    stream_.expires_never();
-    return stream_.release_socket();
+    expire_never();
+    return std::move(stream_);
   }
 
  private:
@@ -138,11 +188,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // Between requests only the idle timeout applies; the read timeout starts with the
     // first byte, so a client that dribbles its headers cannot hold the connection.
     idle_ = true;
-    stream_.expires_after(server_.options.idle_timeout);
+    expire_after(server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(server_.options.first_read_bytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
-                              if (ec) {
+                              if (self->failed(ec)) {
                                 if (ec == beast::error::timeout && self->server_.hooks.timeout)
                                   self->server_.hooks.timeout("idle");
                                 return self->close();
@@ -153,10 +203,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_header() {
-    stream_.expires_after(server_.options.read_timeout);
+    expire_after(server_.options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->on_read_error(ec);
+                              if (self->failed(ec)) return self->on_read_error(ec);
                               self->on_header();
                             });
   }
@@ -173,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec) return self->close();
+                         if (self->failed(ec)) return self->close();
                          self->read_body();
                        });
       return;
@@ -222,7 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return self->on_read_error(ec);
+                       if (self->failed(ec)) return self->on_read_error(ec);
                        self->on_request();
                      });
   }
@@ -249,6 +299,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_request() {
+    expire_never();  // the handler's time is its own (the ingress's ack deadline)
     keep_alive_ = parser_->get().keep_alive();
     head_ = parser_->get().method() == http::verb::head;
     server_.handler(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
@@ -259,10 +310,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // not reset the connection under the answer.
   void linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(Socket::shutdown_send, ignored);
+    stream_.shutdown(Socket::shutdown_send, ignored);
     lingering_ = true;
     if (server_.stopping_) return close();
-    stream_.expires_after(server_.options.linger_timeout);
+    expire_after(server_.options.linger_timeout);
     discard();
   }
 
@@ -270,20 +321,38 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(kDiscardBytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->close();  // closed, reset, timed out, stopped
+                              if (self->failed(ec))
+                                return self->close();  // closed, reset, timed out, stopped
                               self->discard();
                             });
   }
 
   void close() {
+    expire_never();
     beast::error_code ignored;
-    stream_.socket().shutdown(Socket::shutdown_both, ignored);
-    stream_.close();
+    stream_.shutdown(Socket::shutdown_both, ignored);
+    stream_.close(ignored);
   }
 
-  Stream stream_;
+  // The deadline of what the connection waits for now; the sweeper enforces it.
+  void expire_after(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    timed_out_ = false;
+  }
+  void expire_never() { deadline_ = Clock::time_point::max(); }
+  // Whether an operation failed; one the sweeper cut off fails as a timeout (even one
+  // that completed just before the cut: its deadline had passed all the same).
+  bool failed(beast::error_code& ec) {
+    if (timed_out_) ec = beast::error::timeout;
+    return static_cast<bool>(ec);
+  }
+
+  Socket stream_;
   std::shared_ptr<HttpServer::State> state_;
   HttpServer::State& server_;
+  Sweeper& sweeper_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timed_out_ = false;  // the sweeper cut off what the connection waited for
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string out_;  // the answer being written; keeps its capacity between requests
@@ -295,6 +364,34 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::size_t kDiscardBytes = 16 * 1024;
   std::uint64_t charged_ = 0;  // this request's share of server_.buffered
 };
+
+void Sweeper::watch(std::weak_ptr<Session> session) {
+  sessions_.push_back(std::move(session));
+  if (!armed_) arm();
+}
+
+void Sweeper::arm() {
+  armed_ = true;
+  timer_.expires_after(tick_);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    self->armed_ = false;
+    if (!ec) self->sweep();
+  });
+}
+
+void Sweeper::sweep() {
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < sessions_.size();) {
+    if (auto session = sessions_[i].lock()) {
+      session->check_deadline(now);
+      ++i;
+    } else {
+      sessions_[i] = std::move(sessions_.back());
+      sessions_.pop_back();
+    }
+  }
+  if (!sessions_.empty()) arm();  // idle when there is nothing to watch
+}
 
 Responder::Responder(std::shared_ptr<Session> session) : state_(std::make_shared<State>()) {
   state_->session = std::move(session);
@@ -327,6 +424,8 @@ HttpServer::HttpServer(IoPool& pool, HttpServerOptions options, RequestHandler h
   state_->options = options;
   state_->handler = std::move(handler);
   state_->hooks = std::move(hooks);
+  for (std::size_t i = 0; i < pool.size(); ++i)
+    state_->sweepers.push_back(std::make_shared<Sweeper>(pool.at(i), sweep_tick(options)));
 }
 
 HttpServer::~HttpServer() = default;
@@ -348,7 +447,8 @@ Result<std::uint16_t> HttpServer::listen(const std::string& host, std::uint16_t 
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, Socket s) {
+  auto& io = pool_.next();
+  acceptor_.async_accept(io, [this, &io](beast::error_code ec, Socket s) {
     if (ec == net::error::operation_aborted || state_->stopping_) return;
     if (!ec) {
       if (state_->connections() >= state_->options.max_connections) {
@@ -357,7 +457,7 @@ void HttpServer::accept() {
         s.close(ignored);
       } else {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), state_)->start();
+        std::make_shared<Session>(std::move(s), state_, state_->sweeper_of(io))->start();
       }
     } else if (ec != net::error::connection_aborted) {  // aborted: the client left first
       return pause_accepting(ec);

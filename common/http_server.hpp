@@ -57,8 +57,11 @@ class Responder {
 using RequestHandler = std::function<void(HttpRequest&&, Responder, const Executor& executor)>;
 
 struct HttpServerOptions {
+  // A request's whole arrival from its first byte, and an answer's write. The timeouts
+  // (these, linger_timeout) are checked by one timer per I/O thread every eighth of the
+  // shortest (at most 1 s): each is met up to that late.
   std::chrono::milliseconds read_timeout{10'000};
-  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds idle_timeout{60'000};  // between requests
   std::uint64_t max_body_bytes = 2 * 1024 * 1024;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::size_t max_connections = 10'000;

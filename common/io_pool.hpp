@@ -22,6 +22,7 @@ class IoPool {
   // Round-robin; thread-safe.
   boost::asio::io_context& next();
   boost::asio::io_context& first() { return *contexts_.front(); }
+  boost::asio::io_context& at(std::size_t i) { return *contexts_.at(i); }
   std::size_t size() const { return contexts_.size(); }
   // Stops every context and joins the threads; the contexts (and what is queued on them)
   // live on until the pool is destroyed. Idempotent.

@@ -4,10 +4,13 @@
 // being received or awaiting their answer are bounded in bytes over all connections.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "common/http_server.hpp"
 #include "common/io_pool.hpp"
@@ -199,6 +202,80 @@ TEST_CASE("an answer given before the body is read reaches a client that keeps s
     auto over = answer_while_sending("Content-Length: 50000\r\n", 50'000);
     CHECK(over.rfind("HTTP/1.1 503", 0) == 0);
   }
+  server.stop();
+  pool.halt();
+}
+
+// Connection timeouts: one sweeper per io_context checks each connection's deadline, which
+// each phase sets (idle between requests, read from a request's first byte, the answer's
+// write, the linger close) and the handler's own time clears.
+TEST_CASE("each phase's timeout closes the connection, once and under its own name") {
+  IoPool pool(1);
+  HttpServerOptions options;
+  options.read_timeout = 300ms;
+  options.idle_timeout = 600ms;
+  options.linger_timeout = 300ms;
+  std::mutex mu;
+  std::vector<std::string> timeouts;
+  HttpServerHooks hooks;
+  hooks.timeout = [&](std::string_view phase) {
+    std::lock_guard lock(mu);
+    timeouts.emplace_back(phase);
+  };
+  std::vector<std::thread> late;  // answers given after the read timeout has passed
+  HttpServer server(
+      pool, options,
+      [&](HttpRequest&& req, Responder respond, const Executor&) {
+        if (req.target() != "/slow") return void(respond(json_response(200, "ok")));
+        late.emplace_back([respond] {
+          std::this_thread::sleep_for(700ms);  // the handler's own pace, not a wait in the test
+          respond(json_response(200, "late"));
+        });
+      },
+      hooks);
+  auto port = server.listen("127.0.0.1", 0);
+  REQUIRE(port);
+  pool.start();
+  auto count = [&](std::string_view phase) {
+    std::lock_guard lock(mu);
+    return std::count(timeouts.begin(), timeouts.end(), phase);
+  };
+
+  // Idle: a connection that never sends is closed after the idle timeout, not before.
+  auto started = std::chrono::steady_clock::now();
+  RawSocket silent(port.value());
+  CHECK(silent.wait_closed(10s));
+  CHECK(std::chrono::steady_clock::now() - started >= 550ms);
+  CHECK(wait_until([&] { return count("idle") == 1; }, 5s));
+
+  // Read: headers that stop halfway are cut off after the read timeout.
+  started = std::chrono::steady_clock::now();
+  RawSocket halfway(port.value());
+  REQUIRE(halfway.send("POST /x HTTP/1.1\r\nHost: t\r\n"));
+  CHECK(halfway.wait_closed(10s));
+  CHECK(std::chrono::steady_clock::now() - started >= 250ms);
+  CHECK(wait_until([&] { return count("read") == 1; }, 5s));
+
+  // Requests within the idle timeout keep a connection open well past it: each one moves
+  // the deadline on.
+  RawSocket busy(port.value());
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(busy.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+    CHECK(until_answered(busy, 5s).rfind("HTTP/1.1 200", 0) == 0);
+    std::this_thread::sleep_for(200ms);  // the client's pace: 1.2 s in all, twice the timeout
+  }
+  CHECK_FALSE(busy.closed());
+  CHECK(count("idle") == 1);
+
+  // A handler slower than the read timeout still gets its answer out.
+  RawSocket patient(port.value());
+  REQUIRE(patient.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto answer = until_answered(patient, 10s);
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(answer.find("late") != std::string::npos);
+  CHECK(count("read") == 1);
+
+  for (auto& t : late) t.join();
   server.stop();
   pool.halt();
 }
