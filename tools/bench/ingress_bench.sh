@@ -230,7 +230,7 @@ printf '\nIngress benchmark (medians of %s runs of %s, %s keep-alive connections
 printf '%-22s %10s %9s %9s %10s %9s %8s %11s %9s\n' target req/s p50_ms p99_ms vs_nginx rss_MB non2xx \
   cpu_us/req vs_nginx
 for t in nginx embedded real spool; do
-  ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.2f", a/b}')
+  ratio=$(awk -v a="${rps[$t]}" -v b="${rps[nginx]}" 'BEGIN{printf "%.3f", a/b}')
   cratio=$(awk -v a="${cpu[$t]}" -v b="${cpu[nginx]}" 'BEGIN{printf "%.1f", a/b}')
   printf '%-22s %10.0f %9.3f %9.3f %10s %9s %8s %11s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" \
     "$ratio" "${rss[$t]}" "${bad[$t]}" "${cpu[$t]}" "$cratio"
@@ -241,7 +241,7 @@ if [ -n "${SWEEP:-}" ]; then
   printf '\nConnections (medians of %s runs): nginx req/s, embedded req/s, ratio\n' "$RUNS"
   for c in $CONNS $SWEEP; do
     n=${sweep[nginx,$c]:-${rps[nginx]}} e=${sweep[embedded,$c]:-${rps[embedded]}}
-    printf '%6s %10.0f %10.0f %6.2f\n' "$c" "$n" "$e" "$(awk -v a="$e" -v b="$n" 'BEGIN{print a/b}')"
+    printf '%6s %10.0f %10.0f %6.3f\n' "$c" "$n" "$e" "$(awk -v a="$e" -v b="$n" 'BEGIN{print a/b}')"
   done
 fi
 printf '\nPaced (62 connections, 10 ms between requests on each)\n'
