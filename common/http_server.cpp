@@ -120,7 +120,7 @@ struct HttpServer::State {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket&& socket, std::shared_ptr<HttpServer::State> state, Sweeper& sweeper)
-      : stream_(std::move(socket)), state_(std::move(state)), server_(*state_), sweeper_(sweeper) {}
+      : socket_(std::move(socket)), state_(std::move(state)), server_(*state_), sweeper_(sweeper) {}
 
   ~Session() {
     release_body();
@@ -129,7 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     server_.on_session_open(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       self->sweeper_.watch(self);
       self->wait_for_request();
     });
@@ -142,14 +142,14 @@ class Session : public std::enable_shared_from_this<Session> {
     deadline_ = Clock::time_point::max();
     timed_out_ = true;
     beast::error_code ignored;
-    stream_.cancel(ignored);
+    socket_.cancel(ignored);
   }
 
   // On the connection's thread: closes the connection now if it is between requests or
   // only throwing away what a refused client still sends.
   void on_stop() {
     beast::error_code ignored;
-    if (idle_ || lingering_) stream_.cancel(ignored);
+    if (idle_ || lingering_) socket_.cancel(ignored);
   }
 
   // On the connection's thread: the handler's answer.
@@ -160,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res.prepare_payload();
     serialize_response(res, !head_, out_);
     expire_after(server_.options.read_timeout);
-    net::async_write(stream_, net::buffer(out_),
+    net::async_write(socket_, net::buffer(out_),
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                        if (self->failed(ec)) return self->close();
                        if (!keep_alive) return self->unread_ ? self->linger() : self->close();
@@ -168,13 +168,13 @@ class Session : public std::enable_shared_from_this<Session> {
                      });
   }
 
-  Executor executor() { return stream_.get_executor(); }
+  Executor executor() { return socket_.get_executor(); }
 
   // On the connection's thread, in the handler: hands the socket over; this session ends.
   tcp::socket release() {
     release_body();
     expire_never();
-    return std::move(stream_);
+    return std::move(socket_);
   }
 
  private:
@@ -189,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // first byte, so a client that dribbles its headers cannot hold the connection.
     idle_ = true;
     expire_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(server_.options.first_read_bytes),
+    socket_.async_read_some(buffer_.prepare(server_.options.first_read_bytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
                               if (self->failed(ec)) {
@@ -204,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_header() {
     expire_after(server_.options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               if (self->failed(ec)) return self->on_read_error(ec);
                               self->on_header();
@@ -221,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       // curl and others wait for this before sending a body over 1 KiB.
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue),
+      net::async_write(socket_, net::buffer(kContinue),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
                          if (self->failed(ec)) return self->close();
                          self->read_body();
@@ -270,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        if (self->failed(ec)) return self->on_read_error(ec);
                        self->on_request();
@@ -302,7 +302,7 @@ class Session : public std::enable_shared_from_this<Session> {
     expire_never();  // the handler's time is its own (the ingress's ack deadline)
     keep_alive_ = parser_->get().keep_alive();
     head_ = parser_->get().method() == http::verb::head;
-    server_.handler(parser_->release(), Responder(shared_from_this()), stream_.get_executor());
+    server_.handler(parser_->release(), Responder(shared_from_this()), socket_.get_executor());
   }
 
   // The answer is out, and the client may still be sending what was not read: half-close,
@@ -310,7 +310,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // not reset the connection under the answer.
   void linger() {
     beast::error_code ignored;
-    stream_.shutdown(Socket::shutdown_send, ignored);
+    socket_.shutdown(Socket::shutdown_send, ignored);
     lingering_ = true;
     if (server_.stopping_) return close();
     expire_after(server_.options.linger_timeout);
@@ -319,7 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void discard() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kDiscardBytes),
+    socket_.async_read_some(buffer_.prepare(kDiscardBytes),
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               if (self->failed(ec))
                                 return self->close();  // closed, reset, timed out, stopped
@@ -330,8 +330,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     expire_never();
     beast::error_code ignored;
-    stream_.shutdown(Socket::shutdown_both, ignored);
-    stream_.close(ignored);
+    socket_.shutdown(Socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   // The deadline of what the connection waits for now; the sweeper enforces it.
@@ -347,7 +347,7 @@ class Session : public std::enable_shared_from_this<Session> {
     return static_cast<bool>(ec);
   }
 
-  Socket stream_;
+  Socket socket_;
   std::shared_ptr<HttpServer::State> state_;
   HttpServer::State& server_;
   Sweeper& sweeper_;
