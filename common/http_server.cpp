@@ -86,12 +86,16 @@ class Sweeper : public std::enable_shared_from_this<Sweeper> {
   bool armed_ = false;
 };
 
+namespace {
+
 // An eighth of the shortest timeout, between 5 ms and 1 s.
 Clock::duration sweep_tick(const HttpServerOptions& o) {
   auto shortest = std::min({o.read_timeout, o.idle_timeout, o.linger_timeout});
   return std::clamp<Clock::duration>(shortest / 8, std::chrono::milliseconds(5),
                                      std::chrono::seconds(1));
 }
+
+}  // namespace
 
 struct HttpServer::State {
   HttpServerOptions options;
@@ -457,7 +461,11 @@ void HttpServer::accept() {
         s.close(ignored);
       } else {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), state_, state_->sweeper_of(io))->start();
+        // Not make_shared: the sweeper's weak_ptr would keep the whole session's memory (its
+        // parser and buffers' inline parts) until its next tick; this way only the control
+        // block waits.
+        std::shared_ptr<Session>(new Session(std::move(s), state_, state_->sweeper_of(io)))
+            ->start();
       }
     } else if (ec != net::error::connection_aborted) {  // aborted: the client left first
       return pause_accepting(ec);
